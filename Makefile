@@ -1,0 +1,131 @@
+# envinit - a plain Makefile.
+#
+#   make            install missing Debian packages, build static build/envinit
+#   make demo       build and run the bundled example
+#   make test       every test: cmocka unit tests (ASan/UBSan) + integration
+#   make install    PREFIX, DESTDIR, BINDIR, MANDIR honoured
+#
+# The static binary is built with musl-gcc (Debian musl-tools) against
+# Debian's libsodium.a and libinih.a; without musl it falls back to glibc
+# -static. Unit tests are built with the system compiler and sanitizers.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+HOSTCC ?= cc
+MULTIARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
+SYSLIBDIR ?= /usr/lib/$(MULTIARCH)
+
+MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
+ifeq ($(origin CC),default)
+  ifneq ($(MUSL_GCC),)
+    CC := musl-gcc
+  else
+    CC := $(HOSTCC)
+  endif
+endif
+IS_MUSL := $(if $(findstring musl,$(CC)),1,)
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 \
+       -Wstrict-prototypes -Wmissing-prototypes -Wvla
+WERROR ?= -Werror
+CPPFLAGS_ALL = -D_GNU_SOURCE -MMD -MP $(CPPFLAGS)
+
+BUILD = build
+SRCS = $(wildcard src/*.c)
+LIB_SRCS = $(filter-out src/main.c src/compat.c,$(SRCS))
+
+# ---- the static binary ---------------------------------------------------
+REL_CFLAGS = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+ifeq ($(IS_MUSL),1)
+  # musl-gcc searches only musl's headers: expose just the two we need.
+  REL_INC = -I$(BUILD)/musl-include
+  REL_OBJS = $(patsubst src/%.c,$(BUILD)/rel/%.o,$(LIB_SRCS) src/main.c src/compat.c)
+  REL_LIBS = $(SYSLIBDIR)/libinih.a $(SYSLIBDIR)/libsodium.a
+else
+  REL_INC =
+  REL_OBJS = $(patsubst src/%.c,$(BUILD)/rel/%.o,$(LIB_SRCS) src/main.c)
+  REL_LIBS = -linih -lsodium
+endif
+REL_LDFLAGS = -static -Wl,--gc-sections -s
+
+.PHONY: all deps build demo test unit integration lint install clean bench fuzz
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: $(BUILD)/envinit
+
+$(BUILD)/musl-include/.stamp:
+	mkdir -p $(BUILD)/musl-include
+	ln -sf /usr/include/sodium.h /usr/include/sodium /usr/include/ini.h $(BUILD)/musl-include/
+	touch $@
+
+$(BUILD)/rel/%.o: src/%.c $(if $(IS_MUSL),$(BUILD)/musl-include/.stamp)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(REL_INC) $(WARN) $(WERROR) $(REL_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/envinit: $(REL_OBJS)
+	$(CC) $(REL_LDFLAGS) $(LDFLAGS) -o $@ $(REL_OBJS) $(REL_LIBS)
+
+# ---- dependencies --------------------------------------------------------
+DEPS_PKGS = gcc make musl-tools libsodium-dev libinih-dev libcmocka-dev \
+            file util-linux procps mandoc
+
+deps:
+	@command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian system; install: $(DEPS_PKGS)"; exit 0; }; \
+	missing=$$(for p in $(DEPS_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then echo "deps: missing packages:" $$missing "(run 'make deps' as root)"; exit 1; fi; \
+	echo "deps: installing" $$missing; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+# ---- tests ---------------------------------------------------------------
+TEST_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRCS))
+
+$(BUILD)/test/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(CPPFLAGS_ALL) -Isrc $(WARN) $(WERROR) $(TEST_CFLAGS) -c $< -o $@
+
+# Each unit test names the modules it links in a "// OBJS: a b c" line
+# (and any -Wl,--wrap flags in a "// LDWRAP: ..." line), so a test builds
+# even while an unrelated module is being changed.
+.SECONDEXPANSION:
+.SECONDARY:
+test_objs = $(patsubst %,$(BUILD)/test/%.o,$(shell sed -n 's,^// OBJS: ,,p' $(1)))
+$(BUILD)/test/test_%: tests/unit/test_%.c $$(call test_objs,tests/unit/test_$$*.c)
+	$(HOSTCC) $(CPPFLAGS_ALL) -Isrc $(WARN) $(TEST_CFLAGS) -o $@ $< \
+	  $(call test_objs,$<) $(shell sed -n 's,^// LDWRAP: ,,p' $<) -lcmocka -linih -lsodium
+
+test: deps
+	@$(MAKE) --no-print-directory build $(UNIT_BINS)
+	@sh tests/run.sh $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	@sh tests/run.sh --unit-only $(UNIT_BINS)
+
+integration: build
+	@sh tests/run.sh --integration-only
+
+demo: all
+	@sh examples/demo.sh
+
+install: build
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/envinit $(DESTDIR)$(BINDIR)/envinit
+	@for m in man/*.[0-9]; do [ -f "$$m" ] || continue; \
+	  s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+	  echo install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	  install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/rel/*.d $(BUILD)/test/*.d)

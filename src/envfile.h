@@ -1,0 +1,33 @@
+/*
+ * envfile.h - docker compose env_file parser (the rules of ENVFILE.md).
+ *
+ * Comments, blank lines, `export `, `KEY=value` and `KEY: value`, single
+ * quotes (literal), double quotes (escapes, multi-line), inline comments,
+ * interpolation with ${VAR}, $VAR, the six operators and $$, bare keys,
+ * CRLF and a leading BOM, with the deviations ENVFILE.md section 13 lists.
+ */
+#ifndef ENVFILE_H
+#define ENVFILE_H
+
+#include "diag.h"
+#include "envset.h"
+
+/*
+ * Parse the env file PATH into OUT.
+ *
+ * ENV is the inherited environment as filtered by --clear-env/--keep (may
+ * be NULL): interpolation looks a name up in ENV first, then in OUT as it
+ * stands; a bare KEY copies from ENV only. Every key set gets origin
+ * ORIG_ENVFILE and source "PATH:LINE", LINE being where its entry starts.
+ * A missing file is skipped silently when MISSING_OK, else an error.
+ * Errors go to D with subject "PATH:LINE" (or PATH) and never quote a
+ * value. Returns the number of errors added (0 on success).
+ */
+int envfile_load(const char *path, int missing_ok, const struct envset *env,
+		 struct envset *out, struct diag *d);
+
+/* Same, from a buffer of LEN bytes; NAME is used in sources and errors. */
+int envfile_parse(const char *name, const char *buf, size_t len,
+		  const struct envset *env, struct envset *out, struct diag *d);
+
+#endif

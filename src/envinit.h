@@ -1,0 +1,49 @@
+/*
+ * envinit.h - project-wide constants and attributes.
+ *
+ * Exit statuses are a documented contract (README "Exit status", envinit.1):
+ * 0 success, 64 usage (EX_USAGE), 78 configuration or check failure
+ * (EX_CONFIG), 126 command not executable, 127 command not found, 128+N
+ * when the child died of signal N.
+ */
+#ifndef ENVINIT_H
+#define ENVINIT_H
+
+#include <stddef.h>
+
+#define ENVINIT_VERSION "0.1.0"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 64,   /* EX_USAGE */
+	EXIT_SOFTWARE = 70, /* EX_SOFTWARE: internal error (out of memory) */
+	EXIT_CONFIG = 78,  /* EX_CONFIG */
+	EXIT_NOEXEC = 126,
+	EXIT_NOTFOUND = 127,
+};
+
+#define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ATTR_NORETURN __attribute__((noreturn))
+#define ATTR_UNUSED __attribute__((unused))
+
+/* Default caps. */
+#define ENVINIT_MAX_VALUE_SIZE ((size_t)1 << 20)   /* secret files, _FILE */
+#define ENVINIT_MAX_ENVFILE_SIZE ((size_t)64 << 20) /* env files */
+
+/* Allocation helpers: out of memory is the one failure envinit cannot
+ * report through diagnostics; they print one line and exit 70. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
+/* Grow *v (of *cap elements of size sz) so that it holds at least need. */
+void xgrow(void **v, size_t *cap, size_t need, size_t sz);
+
+/* Overwrite then free a buffer that may have held a value. */
+void wipe_free(void *p, size_t n);
+/* Same for a NUL-terminated string. */
+void wipe_free_str(char *s);
+
+#endif

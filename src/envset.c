@@ -1,0 +1,146 @@
+/*
+ * envset.c - ordered map with O(1) lookup; see envset.h.
+ */
+#include "envset.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void envset_init(struct envset *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+static void var_clear(struct envvar *v)
+{
+	wipe_free(v->val, v->len);
+	free(v->source);
+	free(v->overrode);
+	v->val = NULL;
+	v->len = 0;
+	v->source = v->overrode = NULL;
+}
+
+void envset_free(struct envset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		var_clear(&s->v[i]);
+		free(s->v[i].key);
+	}
+	free(s->v);
+	free(s->slots);
+	envset_init(s);
+}
+
+/* FNV-1a: short keys, no adversary who benefits from collisions. */
+static size_t hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *k; k++) {
+		h ^= (unsigned char)*k;
+		h *= 1099511628211ull;
+	}
+	return (size_t)h;
+}
+
+/* Slot holding KEY, or the empty slot where it would go. */
+static size_t *find_slot(const struct envset *s, const char *key)
+{
+	size_t mask = s->nslots - 1;
+	for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &s->slots[i];
+		if (*slot == 0 || strcmp(s->v[*slot - 1].key, key) == 0)
+			return slot;
+	}
+}
+
+static void rehash(struct envset *s)
+{
+	free(s->slots);
+	s->nslots = s->nslots ? s->nslots * 2 : 64;
+	s->slots = xcalloc(s->nslots, sizeof *s->slots);
+	for (size_t i = 0; i < s->n; i++)
+		*find_slot(s, s->v[i].key) = i + 1;
+}
+
+struct envvar *envset_get(const struct envset *s, const char *key)
+{
+	if (!s->nslots)
+		return NULL;
+	size_t *slot = find_slot(s, key);
+	if (*slot == 0)
+		return NULL;
+	struct envvar *v = &s->v[*slot - 1];
+	return envset_live(v) ? v : NULL;
+}
+
+struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
+				size_t len, enum origin o, const char *source)
+{
+	/* keep the table at most half full */
+	if ((s->n + 1) * 2 > s->nslots)
+		rehash(s);
+	size_t *slot = find_slot(s, key);
+	struct envvar *v;
+	if (*slot) {
+		v = &s->v[*slot - 1];
+		char *prev = envset_live(v) ? v->source : NULL;
+		v->source = NULL;
+		var_clear(v);
+		v->overrode = prev;
+		v->flags &= EV_REQUIRED;
+	} else {
+		xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
+		v = &s->v[s->n];
+		memset(v, 0, sizeof *v);
+		v->key = xstrdup(key);
+		*slot = ++s->n;
+	}
+	v->val = val;
+	v->len = len;
+	v->origin = o;
+	v->source = source ? xstrdup(source) : NULL;
+	v->why = NULL;
+	return v;
+}
+
+struct envvar *envset_set(struct envset *s, const char *key, const char *val,
+			  size_t len, enum origin o, const char *source)
+{
+	char *copy = xmalloc(len + 1);
+	memcpy(copy, val, len);
+	copy[len] = '\0';
+	return envset_set_owned(s, key, copy, len, o, source);
+}
+
+int envset_del(struct envset *s, const char *key)
+{
+	struct envvar *v = envset_get(s, key);
+	if (!v)
+		return 0;
+	var_clear(v);
+	v->flags = EV_DELETED;
+	return 1;
+}
+
+size_t envset_count(const struct envset *s)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < s->n; i++)
+		c += envset_live(&s->v[i]);
+	return c;
+}
+
+int envset_valid_name(const char *name)
+{
+	if (!((*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') ||
+	      *name == '_'))
+		return 0;
+	for (name++; *name; name++)
+		if (!((*name >= 'A' && *name <= 'Z') ||
+		      (*name >= 'a' && *name <= 'z') ||
+		      (*name >= '0' && *name <= '9') || *name == '_'))
+			return 0;
+	return 1;
+}

@@ -1,0 +1,84 @@
+/*
+ * envset.h - an ordered map of environment variables with provenance.
+ *
+ * Keys keep the position of their first insertion; setting an existing key
+ * replaces its value in place and remembers the source it overrode (for
+ * --explain). Lookups are O(1) (open addressing), so assembling 100k keys
+ * stays linear. Values are NUL-terminated, hold no interior NUL, and are
+ * wiped when replaced or freed.
+ */
+#ifndef ENVSET_H
+#define ENVSET_H
+
+#include "envinit.h"
+
+enum origin {
+	ORIG_NONE,
+	ORIG_ENVFILE,   /* an env file: source is FILE:LINE */
+	ORIG_SECRETDIR, /* a secrets dir: source is the file's path */
+	ORIG_INHERITED, /* the caller's environment */
+	ORIG_FILEREF,   /* KEY_FILE indirection: source is the path */
+	ORIG_SEALED,    /* a sealed value, opened */
+	ORIG_DEFAULT,   /* a manifest default= */
+};
+
+/* envvar.flags */
+#define EV_SECRET 0x1u   /* never show the value */
+#define EV_STRIPPED 0x2u /* policy removed it from the child's environment */
+#define EV_DELETED 0x4u  /* removed from the set; skip when iterating */
+#define EV_REQUIRED 0x8u /* a required key */
+
+struct envvar {
+	char *key;
+	char *val;
+	size_t len;
+	enum origin origin;
+	char *source;   /* where the value came from; never the value */
+	char *overrode; /* source of the value this one replaced, or NULL */
+	const char *why; /* policy decision, a static string (for --explain) */
+	unsigned flags;
+};
+
+struct envset {
+	struct envvar *v;
+	size_t n, cap;
+	size_t *slots; /* 0 = empty, else index + 1 into v */
+	size_t nslots;
+};
+
+void envset_init(struct envset *s);
+/* Wipe every value and free everything. */
+void envset_free(struct envset *s);
+
+/* The live variable KEY, or NULL. */
+struct envvar *envset_get(const struct envset *s, const char *key);
+
+/*
+ * Set KEY to a copy of VAL (LEN bytes) with the given origin and source
+ * (copied; may be NULL). An existing key keeps its position; its old value
+ * is wiped and its old source becomes ->overrode. Flags other than
+ * EV_REQUIRED are reset. Returns the variable.
+ */
+struct envvar *envset_set(struct envset *s, const char *key, const char *val,
+			  size_t len, enum origin o, const char *source);
+
+/* Same, but takes ownership of VAL (a malloc'd NUL-terminated buffer). */
+struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
+				size_t len, enum origin o, const char *source);
+
+/* Remove KEY (its value is wiped). Returns 1 if it was there. */
+int envset_del(struct envset *s, const char *key);
+
+/* Whether NAME is a portable variable name: [A-Za-z_][A-Za-z0-9_]*. */
+int envset_valid_name(const char *name);
+
+/* Number of live variables. */
+size_t envset_count(const struct envset *s);
+
+/* Iterate: for (size_t i = 0; i < s->n; i++) if (envset_live(&s->v[i])) */
+static inline int envset_live(const struct envvar *v)
+{
+	return !(v->flags & EV_DELETED);
+}
+
+#endif

@@ -1,0 +1,91 @@
+/* Unit tests for envset.c: ordered map with provenance. */
+// OBJS: envset xalloc
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "envset.h"
+
+static void set_get_keeps_order_and_overrode(void **state)
+{
+	(void)state;
+	struct envset s;
+	envset_init(&s);
+	envset_set(&s, "A", "1", 1, ORIG_ENVFILE, "a.env:1");
+	envset_set(&s, "B", "2", 1, ORIG_ENVFILE, "a.env:2");
+	struct envvar *v = envset_set(&s, "A", "xyz", 3, ORIG_SECRETDIR, "/s/A");
+	assert_string_equal(v->val, "xyz");
+	assert_int_equal(v->len, 3);
+	assert_string_equal(v->source, "/s/A");
+	assert_string_equal(v->overrode, "a.env:1");
+	assert_int_equal(v->origin, ORIG_SECRETDIR);
+	assert_string_equal(s.v[0].key, "A");
+	assert_string_equal(s.v[1].key, "B");
+	assert_int_equal(envset_count(&s), 2);
+	assert_null(envset_get(&s, "C"));
+	envset_free(&s);
+}
+
+static void delete_and_revive(void **state)
+{
+	(void)state;
+	struct envset s;
+	envset_init(&s);
+	envset_set(&s, "A", "1", 1, ORIG_ENVFILE, NULL);
+	assert_true(envset_del(&s, "A"));
+	assert_false(envset_del(&s, "A"));
+	assert_null(envset_get(&s, "A"));
+	assert_int_equal(envset_count(&s), 0);
+	struct envvar *v = envset_set(&s, "A", "2", 1, ORIG_INHERITED, NULL);
+	assert_string_equal(v->val, "2");
+	assert_null(v->overrode);
+	assert_int_equal(envset_count(&s), 1);
+	envset_free(&s);
+}
+
+static void many_keys_rehash(void **state)
+{
+	(void)state;
+	struct envset s;
+	envset_init(&s);
+	char k[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(k, sizeof k, "K%d", i);
+		envset_set(&s, k, k, strlen(k), ORIG_ENVFILE, NULL);
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(k, sizeof k, "K%d", i);
+		struct envvar *v = envset_get(&s, k);
+		assert_non_null(v);
+		assert_string_equal(v->val, k);
+	}
+	assert_int_equal(envset_count(&s), 5000);
+	envset_free(&s);
+}
+
+static void valid_names(void **state)
+{
+	(void)state;
+	assert_true(envset_valid_name("A_1"));
+	assert_true(envset_valid_name("_x"));
+	assert_false(envset_valid_name("1A"));
+	assert_false(envset_valid_name("db-password"));
+	assert_false(envset_valid_name(""));
+	assert_false(envset_valid_name("a.b"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(set_get_keeps_order_and_overrode),
+		cmocka_unit_test(delete_and_revive),
+		cmocka_unit_test(many_keys_rehash),
+		cmocka_unit_test(valid_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
