@@ -104,14 +104,20 @@ $(BUILD)/test/test_%: tests/unit/test_%.c $$(call test_objs,tests/unit/test_$$*.
 	$(HOSTCC) $(CPPFLAGS_ALL) -Isrc $(WARN) $(TEST_CFLAGS) -o $@ $< \
 	  $(call test_objs,$<) $(shell sed -n 's,^// LDWRAP: ,,p' $<) -lcmocka -linih -lsodium
 
+# Static helper programs the integration tests run as the service.
+HELPERS = $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(WARN) -Os -static -o $@ $<
+
 test: deps
-	@$(MAKE) --no-print-directory build $(UNIT_BINS)
+	@$(MAKE) --no-print-directory build $(HELPERS) $(UNIT_BINS)
 	@sh tests/run.sh $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@sh tests/run.sh --unit-only $(UNIT_BINS)
 
-integration: build
+integration: build $(HELPERS)
 	@sh tests/run.sh --integration-only
 
 demo: all

@@ -32,8 +32,7 @@ enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 /* A short description of ERR for a message ("larger than CAP bytes"). */
 const char *fileio_strerror(enum fileio_err err);
 
-
-
 /* LEN without one trailing "\n" or "\r\n" (secret files, KEY_FILE). */
+size_t fileio_chomp(const char *buf, size_t len);
 
 #endif

@@ -32,4 +32,11 @@ int secretdir_load(const char *dir, int missing_ok,
 		   const struct secretdir_opts *o, struct envset *out,
 		   struct diag *d);
 
+/*
+ * A test seam: when set, called with the file's name after each secret
+ * file is read (before the kubelet layout is checked for a swap), so unit
+ * tests can change the directory mid-read. NULL in production.
+ */
+extern void (*secretdir_read_hook)(const char *name);
+
 #endif

@@ -1,13 +1,7 @@
 /* Unit tests for envset.c: ordered map with provenance. */
 // OBJS: envset xalloc
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "preamble.h"
 
-#include <stdio.h>
-#include <string.h>
 
 #include "envset.h"
 

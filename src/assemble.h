@@ -1,0 +1,36 @@
+/*
+ * assemble.h - build the service's environment from every source.
+ *
+ * Precedence (lowest first): env files in order, secret directories in
+ * order, the inherited environment (filtered by --clear-env/--keep).
+ * --override moves the inherited environment to the bottom. KEY_FILE
+ * indirection and sealed values are then resolved on the winning value of
+ * each key.
+ */
+#ifndef ASSEMBLE_H
+#define ASSEMBLE_H
+
+#include "config.h"
+#include "diag.h"
+#include "envset.h"
+
+/*
+ * The inherited environment ENVP ("KEY=value" strings) as filtered by
+ * --clear-env/--keep, without ENVINIT_* variables. The first of duplicate
+ * entries wins (as getenv does).
+ */
+void assemble_inherited(const struct config *c, char *const *envp,
+			struct envset *out);
+
+/*
+ * Assemble everything into OUT (which must be empty). Problems go to D.
+ * Returns the number of errors added.
+ */
+int assemble(const struct config *c, char *const *envp, struct envset *out,
+	     struct diag *d);
+
+/* Resolve KEY<suffix>=PATH indirection in ENV (see SPEC "Precedence"). */
+int assemble_file_refs(const struct config *c, struct envset *env,
+		       struct diag *d);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * cli.c - parse the command line into a struct config.
+ *
+ * getopt_long with a leading '+': parsing stops at the first non-option
+ * word or "--", so the service's own arguments are never touched (as
+ * dumb-init and tini do).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum {
+	OPT_ENV_FILE_OPTIONAL = 256,
+	OPT_SECRETS_DIR_OPTIONAL,
+	OPT_SECRETS_UPCASE,
+	OPT_FILE_SUFFIX,
+	OPT_PRIVATE_KEY_FILE,
+	OPT_OVERRIDE,
+	OPT_MAX_VALUE_SIZE,
+	OPT_REQUIRE_FROM,
+	OPT_EXEC,
+	OPT_INIT,
+	OPT_REWRITE,
+	OPT_WATCH,
+	OPT_GRACE,
+	OPT_TERMINATION_LOG,
+	OPT_FORMAT,
+	OPT_REVEAL,
+	OPT_ALL,
+	OPT_EXPLAIN,
+	OPT_PUBLIC_KEY,
+	OPT_IN_PLACE,
+};
+
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "service", required_argument, NULL, 's' },
+	{ "env-file", required_argument, NULL, 'f' },
+	{ "env-file-optional", required_argument, NULL, OPT_ENV_FILE_OPTIONAL },
+	{ "secrets-dir", required_argument, NULL, 'd' },
+	{ "secrets-dir-optional", required_argument, NULL, OPT_SECRETS_DIR_OPTIONAL },
+	{ "secrets-upcase", no_argument, NULL, OPT_SECRETS_UPCASE },
+	{ "file-suffix", required_argument, NULL, OPT_FILE_SUFFIX },
+	{ "private-key-file", required_argument, NULL, OPT_PRIVATE_KEY_FILE },
+	{ "override", no_argument, NULL, OPT_OVERRIDE },
+	{ "max-value-size", required_argument, NULL, OPT_MAX_VALUE_SIZE },
+	{ "require", required_argument, NULL, 'r' },
+	{ "require-from", required_argument, NULL, OPT_REQUIRE_FROM },
+	{ "allow", required_argument, NULL, 'a' },
+	{ "deny", required_argument, NULL, 'x' },
+	{ "clear-env", no_argument, NULL, 'i' },
+	{ "keep", required_argument, NULL, 'k' },
+	{ "exec", no_argument, NULL, OPT_EXEC },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "user", required_argument, NULL, 'u' },
+	{ "signal-group", no_argument, NULL, 'g' },
+	{ "rewrite", required_argument, NULL, OPT_REWRITE },
+	{ "watch", optional_argument, NULL, OPT_WATCH },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "termination-log", required_argument, NULL, OPT_TERMINATION_LOG },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "reveal", no_argument, NULL, OPT_REVEAL },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
+	{ "in-place", required_argument, NULL, OPT_IN_PLACE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+	"usage: envinit [OPTIONS] [--] COMMAND [ARG...]   assemble, check, strip, run COMMAND\n"
+	"       envinit run [OPTIONS] [--] COMMAND [ARG...]\n"
+	"       envinit check [OPTIONS]                   assemble and check only\n"
+	"       envinit print [OPTIONS]                   print the assembled environment\n"
+	"       envinit keygen --private-key-file FILE    new key pair; prints the public key\n"
+	"       envinit seal --public-key KEY NAME        seal a value read on stdin\n"
+	"       envinit seal --public-key KEY --in-place FILE NAME...\n"
+	"\n"
+	"Sources:\n"
+	"  -c, --config FILE            INI manifest (default $ENVINIT_CONFIG)\n"
+	"  -s, --service NAME           use [service NAME] (default $ENVINIT_SERVICE)\n"
+	"  -f, --env-file FILE          load an env file (repeatable)\n"
+	"      --env-file-optional FILE same, a missing file is skipped\n"
+	"  -d, --secrets-dir DIR        one key per file in DIR (repeatable)\n"
+	"      --secrets-dir-optional DIR  same, a missing DIR is skipped\n"
+	"      --secrets-upcase         upper-case secret file names\n"
+	"      --file-suffix SUFFIX     KEY<SUFFIX>=PATH reads KEY from PATH (default _FILE)\n"
+	"      --private-key-file FILE  key for sealed values (repeatable)\n"
+	"      --override               sources win over the inherited environment\n"
+	"      --max-value-size BYTES   largest secret value (default 1M)\n"
+	"Policy:\n"
+	"  -r, --require KEYS           keys that must be set and non-empty\n"
+	"      --require-from FILE      every key named in FILE is required\n"
+	"  -a, --allow GLOBS            keep only matching keys (and required ones)\n"
+	"  -x, --deny GLOBS             strip matching keys\n"
+	"  -i, --clear-env              inherit nothing but --keep keys\n"
+	"  -k, --keep GLOBS             inherited keys kept by --clear-env\n"
+	"Run:\n"
+	"      --exec | --init          run mode (default: --init when PID 1)\n"
+	"  -u, --user USER[:GROUP]      drop privileges before running COMMAND\n"
+	"  -g, --signal-group           forward signals to the child's process group\n"
+	"      --rewrite SIG:SIG        rewrite a forwarded signal (repeatable)\n"
+	"      --watch[=ACTION]         re-assemble on change: restart, signal:NAME, exit\n"
+	"      --grace SECONDS          SIGTERM to SIGKILL delay (default 10)\n"
+	"      --termination-log FILE   where a failed check writes its summary\n"
+	"Output:\n"
+	"      --format env|json|shell  print format (default env)\n"
+	"      --reveal                 print secret values\n"
+	"      --all                    check: every service of the manifest\n"
+	"      --explain                say where each key came from and why it is kept\n"
+	"  -v, --verbose                -q, --quiet\n"
+	"  -h, --help                   -V, --version\n"
+	"\n"
+	"Exit status: 0 ok, 64 usage, 78 configuration or check failure,\n"
+	"126 not executable, 127 not found, else the command's own status.\n";
+
+const char *cli_usage(void)
+{
+	return usage_text;
+}
+
+static const struct {
+	const char *name;
+	int num;
+} signames[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
+	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },
+	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
+};
+
+int cli_signal_number(const char *name)
+{
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (size_t i = 0; i < sizeof signames / sizeof signames[0]; i++)
+		if (strcasecmp(name, signames[i].name) == 0)
+			return signames[i].num;
+	char *end;
+	errno = 0;
+	long n = strtol(name, &end, 10);
+	if (*name && !*end && !errno && n > 0 && n < NSIG)
+		return (int)n;
+	return -1;
+}
+
+/* A size in bytes with an optional K, M or G (binary) suffix. */
+static int parse_size(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	unsigned long long n = strtoull(s, &end, 10);
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || *end || n > (1ull << 40) >> shift)
+		return -1;
+	*out = (long long)(n << shift);
+	return 0;
+}
+
+static int parse_seconds(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	long long n = strtoll(s, &end, 10);
+	if (errno || *end || n > 86400 * 365)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int parse_watch(const char *arg, struct config *c)
+{
+	if (!arg || strcmp(arg, "restart") == 0) {
+		c->watch = WATCH_RESTART;
+		return 0;
+	}
+	if (strcmp(arg, "exit") == 0) {
+		c->watch = WATCH_EXIT;
+		return 0;
+	}
+	if (strncmp(arg, "signal:", 7) == 0 && cli_signal_number(arg + 7) > 0) {
+		c->watch = WATCH_SIGNAL;
+		free(c->watch_signal);
+		c->watch_signal = xstrdup(arg + 7);
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_format(const char *arg, struct config *c)
+{
+	if (strcmp(arg, "env") == 0)
+		c->format = FMT_ENV;
+	else if (strcmp(arg, "json") == 0)
+		c->format = FMT_JSON;
+	else if (strcmp(arg, "shell") == 0)
+		c->format = FMT_SHELL;
+	else
+		return -1;
+	c->format_set = 1;
+	return 0;
+}
+
+static int parse_rewrite(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	if (!colon)
+		return -1;
+	char *from = xstrndup(arg, (size_t)(colon - arg));
+	int ok = cli_signal_number(from) > 0 && cli_signal_number(colon + 1) > 0;
+	free(from);
+	return ok ? 0 : -1;
+}
+
+static void replace(char **slot, const char *s)
+{
+	free(*slot);
+	*slot = xstrdup(s);
+}
+
+/* Apply one option. Returns 0 or -1 (bad argument, already reported). */
+static int apply_option(int opt, const char *arg, struct config *c,
+			struct diag *d)
+{
+	switch (opt) {
+	case 'c': replace(&c->config_file, arg); break;
+	case 's': replace(&c->service, arg); break;
+	case 'f': srclist_add(&c->env_files, arg, 0); break;
+	case OPT_ENV_FILE_OPTIONAL: srclist_add(&c->env_files, arg, 1); break;
+	case 'd': srclist_add(&c->secret_dirs, arg, 0); break;
+	case OPT_SECRETS_DIR_OPTIONAL: srclist_add(&c->secret_dirs, arg, 1); break;
+	case OPT_SECRETS_UPCASE: c->secrets_upcase = 1; break;
+	case OPT_FILE_SUFFIX: replace(&c->file_suffix, arg); break;
+	case OPT_PRIVATE_KEY_FILE: strlist_add(&c->private_keys, arg); break;
+	case OPT_OVERRIDE: c->override = 1; break;
+	case OPT_MAX_VALUE_SIZE:
+		if (parse_size(arg, &c->max_value_size) < 0) {
+			diag_error(d, "--max-value-size", NULL,
+				   "expects a size in bytes (e.g. 65536, 64K, 1M)");
+			return -1;
+		}
+		break;
+	case 'r': strlist_add_split(&c->require, arg); break;
+	case OPT_REQUIRE_FROM: strlist_add(&c->require_from, arg); break;
+	case 'a': strlist_add_split(&c->allow, arg); break;
+	case 'x': strlist_add_split(&c->deny, arg); break;
+	case 'i': c->clear_env = 1; break;
+	case 'k': strlist_add_split(&c->keep, arg); break;
+	case OPT_EXEC: c->mode = RUN_EXEC; break;
+	case OPT_INIT: c->mode = RUN_INIT; break;
+	case 'u': replace(&c->user, arg); break;
+	case 'g': c->signal_group = 1; break;
+	case OPT_REWRITE:
+		if (parse_rewrite(arg) < 0) {
+			diag_error(d, "--rewrite", NULL,
+				   "expects SIG:SIG with known signal names, e.g. TERM:QUIT");
+			return -1;
+		}
+		strlist_add(&c->rewrite, arg);
+		break;
+	case OPT_WATCH:
+		if (parse_watch(arg, c) < 0) {
+			diag_error(d, "--watch", NULL,
+				   "expects restart, exit or signal:NAME");
+			return -1;
+		}
+		break;
+	case OPT_GRACE:
+		if (parse_seconds(arg, &c->grace) < 0) {
+			diag_error(d, "--grace", NULL, "expects whole seconds");
+			return -1;
+		}
+		break;
+	case OPT_TERMINATION_LOG: replace(&c->termination_log, arg); break;
+	case OPT_FORMAT:
+		if (parse_format(arg, c) < 0) {
+			diag_error(d, "--format", NULL, "expects env, json or shell");
+			return -1;
+		}
+		break;
+	case OPT_REVEAL: c->reveal = 1; break;
+	case OPT_ALL: c->check_all = 1; break;
+	case OPT_EXPLAIN: c->explain = 1; break;
+	case 'v': c->verbose = c->verbose < 0 ? 1 : c->verbose + 1; break;
+	case 'q': c->verbose = -1; break;
+	case 'h': c->cmd = CMD_HELP; break;
+	case 'V': c->cmd = CMD_VERSION; break;
+	case OPT_PUBLIC_KEY: replace(&c->public_key, arg); break;
+	case OPT_IN_PLACE: replace(&c->in_place, arg); break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+int cli_apply_long(const char *name, const char *arg, struct config *c,
+		   struct diag *d)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return apply_option(o->val, arg, c, d);
+	return -1;
+}
+
+static const struct {
+	const char *word;
+	enum command cmd;
+} verbs[] = {
+	{ "run", CMD_RUN }, { "check", CMD_CHECK }, { "print", CMD_PRINT },
+	{ "keygen", CMD_KEYGEN }, { "seal", CMD_SEAL },
+};
+
+/* Which positional arguments each command takes. */
+static int check_positionals(struct config *c, struct diag *d)
+{
+	switch (c->cmd) {
+	case CMD_RUN:
+		if (c->argc == 0) {
+			diag_error(d, NULL, NULL, "no command given (see --help)");
+			return -1;
+		}
+		return 0;
+	case CMD_SEAL:
+		if (c->argc == 0) {
+			diag_error(d, "seal", NULL, "expects the NAME of the key to seal");
+			return -1;
+		}
+		if (!c->in_place && c->argc > 1) {
+			diag_error(d, "seal", NULL,
+				   "seals one NAME from stdin; use --in-place FILE for several");
+			return -1;
+		}
+		return 0;
+	case CMD_CHECK:
+	case CMD_PRINT:
+	case CMD_KEYGEN:
+		if (c->argc) {
+			diag_error(d, NULL, NULL, "'%s' takes no command",
+				   c->cmd == CMD_CHECK ? "check" :
+				   c->cmd == CMD_PRINT ? "print" : "keygen");
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int cli_parse(int argc, char **argv, struct config *c, struct diag *d)
+{
+	int first = 1;
+	c->cmd = CMD_RUN;
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+			if (strcmp(argv[1], verbs[i].word) == 0) {
+				c->cmd = verbs[i].cmd;
+				first = 2;
+				break;
+			}
+		}
+	}
+
+	/* getopt_long reports unknown options itself; we want one voice. */
+	opterr = 0;
+	optind = 0; /* full re-initialisation (glibc and musl) */
+	int sub_argc = argc - first + 1;
+	char **sub_argv = argv + first - 1;
+	int bad = 0, opt;
+	while ((opt = getopt_long(sub_argc, sub_argv,
+				  "+c:s:f:d:r:a:x:ik:u:gvqhV", longopts,
+				  NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			const char *w = sub_argv[optind - 1];
+			if (optopt && optopt < 256)
+				diag_error(d, NULL, NULL, "%s -%c (see --help)",
+					   strchr("cfdsraxku", optopt) ? "missing argument for"
+								   : "unknown option",
+					   optopt);
+			else
+				/* never echo what follows '=': it could be a value */
+				diag_error(d, NULL, NULL,
+					   "unknown option or missing argument: %.*s (see --help)",
+					   (int)strcspn(w, "="), w);
+			bad = 1;
+			continue;
+		}
+		if (apply_option(opt, optarg, c, d) < 0)
+			bad = 1;
+	}
+	c->argv = sub_argv + optind;
+	c->argc = sub_argc - optind;
+	if (bad)
+		return EXIT_USAGE;
+	if (c->cmd == CMD_HELP || c->cmd == CMD_VERSION)
+		return 0;
+	if (check_positionals(c, d) < 0)
+		return EXIT_USAGE;
+	return 0;
+}

@@ -1,0 +1,103 @@
+/*
+ * config.h - what the user asked for: the command line, later merged with
+ * the manifest (command line wins over the manifest, the manifest over the
+ * built-in defaults; repeatable options add, in order).
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include "envinit.h"
+
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+
+struct source {
+	char *path;
+	int optional;
+};
+
+struct srclist {
+	struct source *v;
+	size_t n, cap;
+};
+
+enum command { CMD_RUN, CMD_CHECK, CMD_PRINT, CMD_KEYGEN, CMD_SEAL,
+	       CMD_HELP, CMD_VERSION };
+enum runmode { RUN_AUTO, RUN_EXEC, RUN_INIT };
+enum format { FMT_ENV, FMT_JSON, FMT_SHELL };
+enum watch_action { WATCH_NONE, WATCH_RESTART, WATCH_SIGNAL, WATCH_EXIT };
+
+#define UNSET (-1)
+
+struct config {
+	enum command cmd;
+
+	/* Sources */
+	char *config_file; /* -c, $ENVINIT_CONFIG */
+	char *service;     /* -s, $ENVINIT_SERVICE */
+	struct srclist env_files;
+	struct srclist secret_dirs;
+	struct strlist private_keys;
+	int secrets_upcase;    /* UNSET, 0, 1 */
+	char *file_suffix;     /* NULL = unset ("_FILE"); "" turns it off */
+	int override;          /* UNSET, 0, 1 */
+	long long max_value_size; /* UNSET or bytes */
+
+	/* Policy */
+	struct strlist require;
+	struct strlist require_from;
+	struct strlist allow;
+	struct strlist deny;
+	struct strlist keep;
+	int clear_env; /* UNSET, 0, 1 */
+	int strip;     /* set by a manifest service: strip by default */
+
+	/* Run */
+	enum runmode mode;
+	char *user;
+	int signal_group; /* UNSET, 0, 1 */
+	struct strlist rewrite;
+	enum watch_action watch;
+	char *watch_signal;
+	long long grace; /* UNSET or seconds */
+	char *termination_log;
+
+	/* Output */
+	enum format format;
+	int format_set;
+	int reveal;
+	int explain;
+	int verbose; /* -1 quiet, 0, 1.. */
+	int check_all;
+
+	/* keygen / seal */
+	char *public_key;
+	char *in_place;
+
+	/* The command and its arguments (run), or seal's key names. */
+	char **argv;
+	int argc;
+};
+
+void config_init(struct config *c);
+void config_free(struct config *c);
+
+/* Append a copy of S. */
+void strlist_add(struct strlist *l, const char *s);
+/* Append each comma- or space-separated item of S. */
+void strlist_add_split(struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);
+/* Index of the first glob in L that KEY matches (fnmatch), or -1. */
+int strlist_match(const struct strlist *l, const char *key);
+/* Whether L holds exactly S. */
+int strlist_has(const struct strlist *l, const char *s);
+
+void srclist_add(struct srclist *l, const char *path, int optional);
+
+/* Effective values after defaults. */
+const char *config_file_suffix(const struct config *c);
+size_t config_max_value_size(const struct config *c);
+
+#endif

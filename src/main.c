@@ -1,0 +1,155 @@
+/*
+ * main.c - envinit's table of contents.
+ *
+ *   parse the command line -> load the manifest -> assemble the sources
+ *   -> apply the policy and rules -> report -> check / print / run
+ *
+ * Every phase returns a status and appends problems to one diagnostics
+ * list; only report.c prints and only main() exits.
+ */
+#include "assemble.h"
+#include "cli.h"
+#include "config.h"
+#include "diag.h"
+#include "envinit.h"
+#include "envset.h"
+#include "policy.h"
+#include "report.h"
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ENVINIT_* variables steer envinit when the command line is silent. */
+static void config_from_environment(struct config *c)
+{
+	const char *s;
+	if (!c->config_file && (s = getenv("ENVINIT_CONFIG")) && *s)
+		c->config_file = xstrdup(s);
+	if (!c->service && (s = getenv("ENVINIT_SERVICE")) && *s)
+		c->service = xstrdup(s);
+	if (!c->private_keys.n && (s = getenv("ENVINIT_PRIVATE_KEY_FILE")) && *s)
+		strlist_add(&c->private_keys, s);
+}
+
+static int unsupported(const struct config *c, struct diag *d)
+{
+	/* HOOK(manifest): replaced by manifest_apply() in main() */
+	if (c->config_file || c->service) {
+		diag_error(d, "--config", NULL, "manifests are not supported yet");
+		return 1;
+	}
+	/* HOOK(seal): keygen and seal dispatch */
+	if (c->cmd == CMD_KEYGEN || c->cmd == CMD_SEAL) {
+		diag_error(d, NULL, NULL, "keygen and seal are not supported yet");
+		return 1;
+	}
+	return 0;
+}
+
+/* Assemble, apply the policy; for run, also build envp and check limits. */
+static int build(const struct config *c, struct envset *env, char ***envp,
+		 struct diag *d)
+{
+	int errs = assemble(c, environ, env, d);
+	/* HOOK(manifest): defaults of [keys] before the policy, rules after */
+	errs += policy_apply(c, env, d);
+	if (c->cmd == CMD_RUN) {
+		*envp = run_build_envp(env);
+		errs += run_check_limits(c->argv, *envp, d);
+	}
+	return errs;
+}
+
+static void summary(const struct envset *env)
+{
+	size_t kept = 0, stripped = 0;
+	for (size_t i = 0; i < env->n; i++) {
+		if (!envset_live(&env->v[i]))
+			continue;
+		if (env->v[i].flags & EV_STRIPPED)
+			stripped++;
+		else
+			kept++;
+	}
+	printf("envinit: check passed: %zu keys kept, %zu stripped\n", kept,
+	       stripped);
+}
+
+static int run(const struct config *c, char **envp, struct diag *d)
+{
+	const char *path = run_search_path(envp, getenv("PATH"));
+	fflush(NULL);
+	/* HOOK(init): --user drop; init mode (default when PID 1) supervises */
+	int status = run_exec(c->argv, envp, path, d);
+	report_diag(d, c->verbose, NULL);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct diag d;
+	struct envset env;
+	char **envp = NULL;
+	int status;
+
+	config_init(&cfg);
+	diag_init(&d);
+	envset_init(&env);
+
+	status = cli_parse(argc, argv, &cfg, &d);
+	if (status) {
+		report_diag(&d, 0, NULL);
+		fputs("envinit: see 'envinit --help'\n", stderr);
+		goto out;
+	}
+	if (cfg.cmd == CMD_HELP) {
+		fputs(cli_usage(), stdout);
+		goto out;
+	}
+	if (cfg.cmd == CMD_VERSION) {
+		printf("envinit %s\n", ENVINIT_VERSION);
+		goto out;
+	}
+	config_from_environment(&cfg);
+	if (unsupported(&cfg, &d)) {
+		report_diag(&d, 0, NULL);
+		status = EXIT_USAGE;
+		goto out;
+	}
+
+	if (build(&cfg, &env, &envp, &d) || d.nerrors) {
+		report_diag(&d, cfg.verbose, cfg.termination_log);
+		status = EXIT_CONFIG;
+		goto out;
+	}
+	report_diag(&d, cfg.verbose, NULL);
+	if (cfg.explain)
+		report_explain(stderr, &env);
+
+	switch (cfg.cmd) {
+	case CMD_CHECK:
+		if (cfg.verbose >= 0)
+			summary(&env);
+		break;
+	case CMD_PRINT:
+		report_print(stdout, &env, cfg.format, cfg.reveal);
+		break;
+	default:
+		envset_free(&env); /* the child gets envp; wipe our copies */
+		diag_free(&d);
+		status = run(&cfg, envp, &d);
+		break;
+	}
+out:
+	run_free_envp(envp);
+	envset_free(&env);
+	diag_free(&d);
+	config_free(&cfg);
+	return status;
+}

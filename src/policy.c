@@ -1,0 +1,118 @@
+/*
+ * policy.c - require, allow, deny, keep; see policy.h.
+ *
+ * Stripping happens only when the user asked for it: an --allow list, or a
+ * manifest service (config.strip). Then a key reaches the service when it
+ * is required, matches --allow or matches --keep, and does not match
+ * --deny. ENVINIT_* keys steer envinit and never reach the service.
+ */
+#include "policy.h"
+
+#include "envfile.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+int policy_secret_name(const char *key)
+{
+	static const char *const globs[] = {
+		"*PASSWORD*", "*SECRET*", "*TOKEN*", "*_KEY", "*CREDENTIAL*",
+	};
+	char up[256];
+	size_t n = strlen(key);
+	if (n >= sizeof up)
+		n = sizeof up - 1;
+	for (size_t i = 0; i < n; i++)
+		up[i] = (char)toupper((unsigned char)key[i]);
+	up[n] = '\0';
+	for (size_t i = 0; i < sizeof globs / sizeof globs[0]; i++)
+		if (fnmatch(globs[i], up, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every key named in an .env.example (values ignored) becomes required. */
+static int require_from(const char *path, struct strlist *req, struct diag *d)
+{
+	struct envset ex, none;
+	envset_init(&ex);
+	envset_init(&none);
+	int errs = envfile_load(path, 0, &none, &ex, d);
+	for (size_t i = 0; i < ex.n; i++)
+		if (envset_live(&ex.v[i]))
+			strlist_add(req, ex.v[i].key);
+	envset_free(&ex);
+	return errs;
+}
+
+static int check_required(const struct config *c, const struct strlist *req,
+			  struct envset *env, struct diag *d)
+{
+	int errs = 0;
+	for (size_t i = 0; i < req->n; i++) {
+		const char *key = req->v[i];
+		struct envvar *v = envset_get(env, key);
+		int deny = strlist_match(&c->deny, key);
+		if (deny >= 0) {
+			diag_error(d, key, NULL,
+				   "required but denied by --deny %s", c->deny.v[deny]);
+			errs++;
+		}
+		if (!v) {
+			diag_error(d, key, NULL, "required but not set");
+			errs++;
+			continue;
+		}
+		v->flags |= EV_REQUIRED;
+		if (v->len == 0) {
+			diag_error(d, key, v->source, "required but empty");
+			errs++;
+		}
+	}
+	return errs;
+}
+
+static void decide(const struct config *c, struct envvar *v, int strip)
+{
+	if (strncmp(v->key, "ENVINIT_", 8) == 0) {
+		v->flags |= EV_STRIPPED;
+		v->why = "stripped: ENVINIT_* steers envinit";
+	} else if (strlist_match(&c->deny, v->key) >= 0) {
+		v->flags |= EV_STRIPPED;
+		v->why = "stripped: matches --deny";
+	} else if (v->flags & EV_REQUIRED) {
+		v->why = "kept: required";
+	} else if (!strip) {
+		v->why = "kept: nothing is stripped without --allow or a service";
+	} else if (strlist_match(&c->allow, v->key) >= 0) {
+		v->why = "kept: matches --allow";
+	} else if (strlist_match(&c->keep, v->key) >= 0) {
+		v->why = "kept: matches --keep";
+	} else {
+		v->flags |= EV_STRIPPED;
+		v->why = "stripped: not required, allowed or kept";
+	}
+	if (policy_secret_name(v->key))
+		v->flags |= EV_SECRET;
+}
+
+int policy_apply(const struct config *c, struct envset *env, struct diag *d)
+{
+	struct strlist req = { 0 };
+	int errs = 0;
+	for (size_t i = 0; i < c->require.n; i++)
+		strlist_add(&req, c->require.v[i]);
+	for (size_t i = 0; i < c->require_from.n; i++)
+		errs += require_from(c->require_from.v[i], &req, d);
+
+	errs += check_required(c, &req, env, d);
+	strlist_free(&req);
+
+	int strip = c->strip || c->allow.n > 0;
+	for (size_t i = 0; i < env->n; i++)
+		if (envset_live(&env->v[i]))
+			decide(c, &env->v[i], strip);
+	return errs;
+}

@@ -1,0 +1,26 @@
+/*
+ * policy.h - which keys are required, which reach the service, which are
+ * secret.
+ */
+#ifndef POLICY_H
+#define POLICY_H
+
+#include "config.h"
+#include "diag.h"
+#include "envset.h"
+
+/*
+ * Whether KEY is secret by its name alone: *PASSWORD*, *SECRET*, *TOKEN*,
+ * *_KEY, *CREDENTIAL* (case-insensitive).
+ */
+int policy_secret_name(const char *key);
+
+/*
+ * Mark required keys (EV_REQUIRED) and report the missing or empty ones,
+ * a required key that --deny strips, and --require-from files. Then mark
+ * every key kept or stripped (EV_STRIPPED, ->why) and secret (EV_SECRET).
+ * Returns the number of errors added.
+ */
+int policy_apply(const struct config *c, struct envset *env, struct diag *d);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * report.c - every byte envinit writes goes through here; see report.h.
+ */
+#include "report.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TERMLOG_MAX 4096
+#define DEFAULT_TERMLOG "/dev/termination-log"
+
+static void write_termlog(const struct diag *d, const char *path)
+{
+	int fd;
+	if (path)
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+	else if (access(DEFAULT_TERMLOG, W_OK) == 0)
+		fd = open(DEFAULT_TERMLOG, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	else
+		return;
+	if (fd < 0) {
+		report_msg("cannot write termination log %s", path ? path : DEFAULT_TERMLOG);
+		return;
+	}
+	char buf[TERMLOG_MAX];
+	size_t used = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].level != DIAG_ERROR)
+			continue;
+		char *line = diag_format(&d->v[i]);
+		size_t n = strlen(line);
+		/* whole lines only: a cut line could mislead */
+		if (used + n + 1 <= sizeof buf) {
+			memcpy(buf + used, line, n);
+			buf[used + n] = '\n';
+			used += n + 1;
+		}
+		free(line);
+	}
+	ssize_t w = write(fd, buf, used);
+	(void)w;
+	close(fd);
+}
+
+void report_diag(const struct diag *d, int verbose, const char *termlog)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag_item *it = &d->v[i];
+		if (it->level == DIAG_WARNING && verbose < 0)
+			continue;
+		if (it->level == DIAG_INFO && verbose < 1)
+			continue;
+		char *line = diag_format(it);
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	if (d->nerrors)
+		write_termlog(d, termlog);
+	fflush(stderr);
+}
+
+void report_msg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("envinit: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static int plain_char(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || strchr("_-.,/:@%+=", ch);
+}
+
+/* A double-quoted env-file value that reads back byte for byte. */
+static void put_env_value(FILE *out, const char *s, size_t n)
+{
+	int plain = n > 0;
+	for (size_t i = 0; i < n && plain; i++)
+		plain = plain_char((unsigned char)s[i]);
+	if (plain) {
+		fwrite(s, 1, n, out);
+		return;
+	}
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\': fputs("\\\\", out); break;
+		case '"': fputs("\\\"", out); break;
+		case '$': fputs("\\$", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default: fputc(s[i], out);
+		}
+	}
+	fputc('"', out);
+}
+
+/* A single-quoted shell word: ' becomes '\''. */
+static void put_shell_value(FILE *out, const char *s, size_t n)
+{
+	fputc('\'', out);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(s[i], out);
+	}
+	fputc('\'', out);
+}
+
+static void put_json_string(FILE *out, const char *s, size_t n)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		switch (ch) {
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (ch < 0x20 || ch == 0x7f)
+				fprintf(out, "\\u%04x", ch);
+			else
+				fputc(ch, out);
+		}
+	}
+	fputc('"', out);
+}
+
+void report_print(FILE *out, const struct envset *env, enum format fmt,
+		  int reveal)
+{
+	static const char redacted[] = "<redacted>";
+	int first = 1;
+	if (fmt == FMT_JSON)
+		fputc('{', out);
+	for (size_t i = 0; i < env->n; i++) {
+		const struct envvar *v = &env->v[i];
+		if (!envset_live(v) || (v->flags & EV_STRIPPED))
+			continue;
+		int hide = (v->flags & EV_SECRET) && !reveal;
+		const char *val = hide ? redacted : v->val;
+		size_t len = hide ? sizeof redacted - 1 : v->len;
+		switch (fmt) {
+		case FMT_ENV:
+			fprintf(out, "%s=", v->key);
+			if (hide)
+				fputs(redacted, out);
+			else
+				put_env_value(out, val, len);
+			fputc('\n', out);
+			break;
+		case FMT_SHELL:
+			fprintf(out, "export %s=", v->key);
+			put_shell_value(out, val, len);
+			fputc('\n', out);
+			break;
+		case FMT_JSON:
+			fputs(first ? "\n  " : ",\n  ", out);
+			put_json_string(out, v->key, strlen(v->key));
+			fputs(": ", out);
+			put_json_string(out, val, len);
+			break;
+		}
+		first = 0;
+	}
+	if (fmt == FMT_JSON)
+		fputs(first ? "}\n" : "\n}\n", out);
+	fflush(out);
+}
+
+static const char *origin_name(enum origin o)
+{
+	switch (o) {
+	case ORIG_ENVFILE: return "env file";
+	case ORIG_SECRETDIR: return "secret file";
+	case ORIG_INHERITED: return "inherited";
+	case ORIG_FILEREF: return "_FILE path";
+	case ORIG_SEALED: return "sealed";
+	case ORIG_DEFAULT: return "manifest default";
+	case ORIG_NONE: break;
+	}
+	return "unknown";
+}
+
+void report_explain(FILE *out, const struct envset *env)
+{
+	for (size_t i = 0; i < env->n; i++) {
+		const struct envvar *v = &env->v[i];
+		if (!envset_live(v))
+			continue;
+		fprintf(out, "%s: %s", v->key, origin_name(v->origin));
+		if (v->source && v->origin != ORIG_INHERITED)
+			fprintf(out, " %s", v->source);
+		if (v->overrode)
+			fprintf(out, ", overrode %s", v->overrode);
+		if (v->flags & EV_SECRET)
+			fputs(", secret", out);
+		fprintf(out, "; %s\n", v->why ? v->why : "kept");
+	}
+	fflush(out);
+}

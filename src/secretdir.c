@@ -1,0 +1,449 @@
+/*
+ * secretdir.c - Kubernetes and Docker secret directories; see secretdir.h.
+ *
+ * Decisions where SPEC.md "Secret directories" is silent:
+ * - --secrets-upcase upper-cases every name, not only the ones that needed
+ *   mapping: whoever asks for it expects db_password and db-password alike
+ *   to become DB_PASSWORD. Without it a valid name is kept exactly.
+ * - With the kubelet layout (DIR/..data exists) the keys are the regular
+ *   files of the directory ..data points at. Top-level entries are ignored:
+ *   the per-key symlinks lag behind ..data during an update (they may not
+ *   exist yet or may dangle), and they name the same keys anyway.
+ * - Two files mapping to one key are an error; the first in name order is
+ *   kept, so the report does not also claim a required key is missing.
+ * - A symlink is checked for containment first (an escaping one is a
+ *   warning), then followed: to a directory it is skipped like one.
+ * - An entry that disappears between listing and reading is skipped.
+ */
+#include "secretdir.h"
+
+#include "fileio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void (*secretdir_read_hook)(const char *name);
+
+/* A kubelet update takes milliseconds; 50 tries with a short, growing
+ * pause cover any sane update rate and still end within half a second. */
+#define KUBELET_TRIES 50
+
+/* One pass over the directory whose entries are the keys. */
+struct pass {
+	const char *given; /* DIR as given: the subject for DIR's problems */
+	const char *dir;  /* DIR without trailing '/': "DIR/NAME" messages */
+	const char *via;  /* path of the directory read, for realpath() */
+	const char *root; /* realpath(DIR) ending in '/': containment */
+	int fd;           /* the directory read (DIR, or what ..data names) */
+	const struct secretdir_opts *o;
+	size_t cap;
+	struct envset stage;   /* values read, in name order */
+	struct envset claimed; /* key -> path of the file that claimed it */
+	struct diag d;         /* problems; kept only if the pass is kept */
+};
+
+static void pass_reset(struct pass *p)
+{
+	envset_free(&p->stage);
+	envset_free(&p->claimed);
+	diag_free(&p->d);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * The names in directory FD, dot-entries left out, sorted. Returns -1
+ * with errno set on failure. FD stays open: the stream reads a dup.
+ */
+static int list_names(int fd, char ***names, size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	size_t cap = 0;
+	int dfd = dup(fd);
+	if (dfd < 0)
+		return -1;
+	DIR *dp = fdopendir(dfd);
+	if (!dp) {
+		int e = errno;
+		close(dfd);
+		errno = e;
+		return -1;
+	}
+	/* fdopendir shares the offset with FD: start from the top each pass */
+	rewinddir(dp);
+	int ret = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(dp);
+		if (!de) {
+			if (errno)
+				ret = -1;
+			break;
+		}
+		if (de->d_name[0] == '.')
+			continue;
+		xgrow((void **)names, &cap, *n + 1, sizeof **names);
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	int e = errno;
+	closedir(dp);
+	errno = e;
+	if (ret < 0) {
+		free_names(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return -1;
+	}
+	if (*n)
+		qsort(*names, *n, sizeof **names, cmp_names);
+	return 0;
+}
+
+/* The key for file NAME, or NULL when even the mapped name is invalid. */
+static char *map_name(const char *name, int upcase)
+{
+	char *key = xstrdup(name);
+	for (char *c = key; *c; c++) {
+		if (*c == '-' || *c == '.')
+			*c = '_';
+		else if (upcase && *c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	}
+	if (!envset_valid_name(key)) {
+		free(key);
+		return NULL;
+	}
+	return key;
+}
+
+static int excluded(const struct secretdir_opts *o, const struct stat *st)
+{
+	for (size_t i = 0; i < o->nexclude; i++)
+		if (o->exclude[i].st_dev == st->st_dev &&
+		    o->exclude[i].st_ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+static const char *link_error(int e)
+{
+	switch (e) {
+	case ELOOP:
+		return "symbolic link loop";
+	case ENOENT:
+	case ENOTDIR:
+		return "dangling symbolic link";
+	case EACCES:
+		return "permission denied";
+	default:
+		return "cannot resolve symbolic link";
+	}
+}
+
+/*
+ * Symlink NAME: 0 when it resolves inside DIR, else 1 after a warning
+ * (escapes) or an error (loop, dangling). Compared as resolved paths, so
+ * "../x", absolute targets and chains of links are all caught.
+ */
+static int check_link(struct pass *p, const char *name, const char *path)
+{
+	char *via = xasprintf("%s/%s", p->via, name);
+	char *target = realpath(via, NULL);
+	int e = errno;
+	free(via);
+	if (!target) {
+		diag_error(&p->d, path, NULL, "%s", link_error(e));
+		return 1;
+	}
+	int inside = strncmp(target, p->root, strlen(p->root)) == 0;
+	free(target);
+	if (!inside) {
+		diag_warn(&p->d, path, NULL,
+			  "skipped: symbolic link points outside %s", p->dir);
+		return 1;
+	}
+	return 0;
+}
+
+/* Read regular file NAME as KEY into the stage. */
+static void read_value(struct pass *p, const char *name, const char *key,
+		       const char *path)
+{
+	char *buf;
+	size_t len;
+	enum fileio_err err = fileio_read(p->fd, name, p->cap, 0, &buf, &len);
+	switch (err) {
+	case FIO_OK:
+		break;
+	case FIO_NOENT: /* removed since it was listed */
+		return;
+	case FIO_TOOBIG:
+		diag_error(&p->d, path, NULL,
+			   "larger than %zu bytes (--max-value-size)", p->cap);
+		return;
+	case FIO_LOOP:
+		diag_error(&p->d, path, NULL, "symbolic link loop");
+		return;
+	default:
+		diag_error(&p->d, path, NULL, "%s", fileio_strerror(err));
+		return;
+	}
+	if (memchr(buf, '\0', len)) {
+		diag_error(&p->d, path, NULL, "value contains a NUL byte");
+		wipe_free(buf, len + 1);
+		return;
+	}
+	/* one trailing "\n" or "\r\n", as echo and editors add it; zero
+	 * what is dropped, as the set wipes only the value's length */
+	size_t n = fileio_chomp(buf, len);
+	memset(buf + n, 0, len - n);
+	struct envvar *v =
+		envset_set_owned(&p->stage, key, buf, n, ORIG_SECRETDIR, path);
+	v->flags |= EV_SECRET;
+	if (secretdir_read_hook)
+		secretdir_read_hook(name);
+}
+
+/* Entry NAME of the directory read: classify, map, then read it. */
+static void load_entry(struct pass *p, const char *name)
+{
+	char *path = xasprintf("%s/%s", p->dir, name);
+	char *key = NULL;
+	struct stat st;
+	if (fstatat(p->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			diag_error(&p->d, path, NULL, "%s", strerror(errno));
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		if (check_link(p, name, path))
+			goto out;
+		if (fstatat(p->fd, name, &st, 0) < 0) {
+			diag_error(&p->d, path, NULL, "%s", link_error(errno));
+			goto out;
+		}
+	}
+	if (S_ISDIR(st.st_mode) || excluded(p->o, &st))
+		goto out;
+	key = map_name(name, p->o->upcase);
+	if (!key) {
+		diag_warn(&p->d, path, NULL,
+			  "skipped: not a valid variable name");
+		goto out;
+	}
+	/* a FIFO, socket or device: refused before anything opens it */
+	if (!S_ISREG(st.st_mode)) {
+		diag_error(&p->d, path, NULL, "not a regular file");
+		goto out;
+	}
+	struct envvar *other = envset_get(&p->claimed, key);
+	if (other) {
+		diag_error(&p->d, path, NULL, "maps to key %s, as does %s",
+			   key, other->source);
+		goto out;
+	}
+	envset_set(&p->claimed, key, "", 0, ORIG_SECRETDIR, path);
+	read_value(p, name, key, path);
+out:
+	free(key);
+	free(path);
+}
+
+/* Every entry of p->fd into the stage. */
+static void load_pass(struct pass *p)
+{
+	char **names;
+	size_t n;
+	if (list_names(p->fd, &names, &n) < 0) {
+		diag_error(&p->d, p->given, NULL, "secrets directory: %s",
+			   strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		load_entry(p, names[i]);
+	free_names(names, n);
+}
+
+static void pause_before_try(int try)
+{
+	if (try < 2)
+		return;
+	long ms = try - 1 > 10 ? 10 : try - 1;
+	struct timespec ts = { 0, ms * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * One read of the kubelet layout: open ..data once (the kernel resolves
+ * the symlink at that instant), read every key relative to that fd, then
+ * check ..data still names the same directory. Returns 0 when the pass
+ * holds one consistent version, 1 when ..data changed, 2 when it
+ * dangled, -1 on an error already reported.
+ */
+static int kubelet_try(struct pass *p, int dirfd)
+{
+	int fd = openat(dirfd, "..data", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 2;
+		char *path = xasprintf("%s/..data", p->dir);
+		diag_error(&p->d, path, NULL, "%s", strerror(errno));
+		free(path);
+		return -1;
+	}
+	struct stat before, now;
+	int ret = 1;
+	if (fstat(fd, &before) < 0)
+		goto out;
+	p->fd = fd;
+	load_pass(p);
+	/*
+	 * kubelet makes a new directory for every version, and the one we
+	 * hold open cannot be freed and its inode reused while we do, so
+	 * equal dev/ino means no swap happened while we read.
+	 */
+	if (fstatat(dirfd, "..data", &now, 0) == 0 &&
+	    now.st_dev == before.st_dev && now.st_ino == before.st_ino)
+		ret = 0;
+out:
+	close(fd);
+	p->fd = -1;
+	return ret;
+}
+
+static int load_kubelet(struct pass *p, int dirfd)
+{
+	char *via = xasprintf("%s/..data", p->dir);
+	p->via = via;
+	int r = 1;
+	for (int try = 0; try < KUBELET_TRIES && r > 0; try++) {
+		pass_reset(p);
+		pause_before_try(try);
+		r = kubelet_try(p, dirfd);
+	}
+	if (r > 0) {
+		/* never a partial set: what the last try read is dropped */
+		pass_reset(p);
+		if (r == 2)
+			diag_error(&p->d, via, NULL, "dangling symbolic link");
+		else
+			diag_error(&p->d, p->given, NULL, "secrets directory "
+				   "kept changing while read");
+	}
+	free(via);
+	p->via = NULL;
+	return r;
+}
+
+/* The pass's values into OUT and its problems into D. */
+static void commit(struct pass *p, struct envset *out, struct diag *d)
+{
+	for (size_t i = 0; i < p->stage.n; i++) {
+		const struct envvar *s = &p->stage.v[i];
+		struct envvar *v = envset_set(out, s->key, s->val, s->len,
+					      ORIG_SECRETDIR, s->source);
+		v->flags |= EV_SECRET;
+	}
+	for (size_t i = 0; i < p->d.n; i++) {
+		const struct diag_item *it = &p->d.v[i];
+		diag_add(d, it->level, it->subject, it->source, "%s", it->text);
+	}
+}
+
+static int open_dir(const char *dir, int missing_ok, struct diag *d)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case ENOENT:
+		if (!missing_ok)
+			diag_error(d, dir, NULL,
+				   "secrets directory: no such directory");
+		break;
+	case ENOTDIR:
+		diag_error(d, dir, NULL, "secrets directory: not a directory");
+		break;
+	default:
+		diag_error(d, dir, NULL, "secrets directory: %s",
+			   strerror(errno));
+		break;
+	}
+	return -1;
+}
+
+/* realpath(DIR) with a trailing '/', so "/s" does not contain "/s2/x". */
+static char *root_of(const char *dir, struct diag *d)
+{
+	char *real = realpath(dir, NULL);
+	if (!real) {
+		diag_error(d, dir, NULL, "secrets directory: %s",
+			   strerror(errno));
+		return NULL;
+	}
+	char *root = strcmp(real, "/") == 0 ? xstrdup("/")
+					    : xasprintf("%s/", real);
+	free(real);
+	return root;
+}
+
+int secretdir_load(const char *dir, int missing_ok,
+		   const struct secretdir_opts *o, struct envset *out,
+		   struct diag *d)
+{
+	size_t errors = d->nerrors;
+	/* "/run/secrets/" names files "/run/secrets/KEY", not ".../KEY" */
+	size_t dlen = strlen(dir);
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	char *shown = dlen == 1 && dir[0] == '/' ? xstrdup("")
+						 : xstrndup(dir, dlen);
+	struct pass p = {
+		.given = dir, .dir = shown, .via = shown, .fd = -1, .o = o,
+	};
+	p.cap = o->max_value_size ? o->max_value_size : ENVINIT_MAX_VALUE_SIZE;
+	envset_init(&p.stage);
+	envset_init(&p.claimed);
+	diag_init(&p.d);
+	char *root = NULL;
+	int dirfd = open_dir(dir, missing_ok, d);
+	if (dirfd < 0)
+		goto out;
+	root = root_of(dir, d);
+	if (!root)
+		goto out;
+	p.root = root;
+
+	struct stat st;
+	if (fstatat(dirfd, "..data", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		load_kubelet(&p, dirfd);
+	} else {
+		p.fd = dirfd;
+		load_pass(&p);
+	}
+	commit(&p, out, d);
+out:
+	pass_reset(&p);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(root);
+	free(shown);
+	return (int)(d->nerrors - errors);
+}

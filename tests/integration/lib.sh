@@ -1,0 +1,48 @@
+#!/bin/sh
+# Harness for the integration tests: sh lib.sh t-NAME.sh
+#
+# Runs in a fresh temporary directory. Provides:
+#   e ARGS...          run the real envinit binary in a clean environment (PATH
+#                      only); stdout -> out, stderr -> err, exit status -> $RC
+#   ee VAR=v... $EI ARGS   the same with more inherited variables
+#   ok "what" CMD...   one test: passes when CMD succeeds; prints the output on failure
+#   rc N, out_has S, err_has S, out_lacks S, err_lacks S, file_has F S, file_lacks F S
+#   leak_free S        S appears in none of out, err and the termination log
+#   $SHOWENV           static helper that prints its environment, one entry a line
+# Ends with "ok N tests" or "FAILED N of M".
+set -u
+PASS=0 FAIL=0 RC=0
+T=$(pwd)
+SHOWENV="$ROOT/build/helpers/showenv"
+: >"$T/out"; : >"$T/err"
+
+# Every run starts from a clean environment: PATH only, plus what ee adds.
+ee() { env -i PATH=/usr/bin:/bin "$@" >"$T/out" 2>"$T/err" </dev/null; RC=$?; }
+e() { ee "$ENVINIT" "$@"; }
+EI=$ENVINIT
+ok() {
+	desc=$1; shift
+	if "$@"; then PASS=$((PASS + 1)); return 0; fi
+	FAIL=$((FAIL + 1))
+	echo "not ok - $desc  [$*] (rc=$RC)"
+	sed 's/^/    out| /' "$T/out" | head -n 15
+	sed 's/^/    err| /' "$T/err" | head -n 15
+	return 1
+}
+rc() { [ "$RC" = "$1" ]; }
+out_has() { grep -qF -- "$1" "$T/out"; }
+err_has() { grep -qF -- "$1" "$T/err"; }
+out_lacks() { ! grep -qF -- "$1" "$T/out"; }
+err_lacks() { ! grep -qF -- "$1" "$T/err"; }
+file_has() { grep -qF -- "$2" "$1"; }
+file_lacks() { ! grep -qF -- "$2" "$1" 2>/dev/null; }
+out_is() { printf '%s\n' "$1" | cmp -s - "$T/out"; }
+leak_free() {
+	! grep -qF -- "$1" "$T/out" "$T/err" && file_lacks "$T/termlog" "$1"
+}
+# The environment of the child, without the variables the test shell adds.
+child_env() { grep -v '^argv\[' "$T/out" | sort; }
+
+. "$1"
+
+if [ "$FAIL" = 0 ]; then echo "ok $PASS tests"; else echo "FAILED $FAIL of $((PASS + FAIL))"; exit 1; fi

@@ -1,0 +1,86 @@
+# Command line: help, version, usage errors (64), exit statuses 126/127,
+# the child's own status, arguments passed untouched.
+
+e --help
+ok "--help exits 0" rc 0
+ok "--help prints usage on stdout" out_has "usage: envinit"
+e -h
+ok "-h is --help" out_has "envinit check"
+e --version
+ok "--version exits 0" rc 0
+ok "--version names the program" out_has "envinit "
+
+e --no-such-option -- true
+ok "unknown option is a usage error" rc 64
+ok "unknown option is named" err_has "no-such-option"
+e --reveal=hunter2canary -- true
+ok "an option's =value is never echoed" err_lacks "hunter2canary"
+e
+ok "no command is a usage error" rc 64
+ok "no command says so" err_has "no command given"
+e check -- true
+ok "check takes no command" rc 64
+e print extra
+ok "print takes no command" rc 64
+e --format yaml print
+ok "bad --format is a usage error" rc 64
+ok "bad --format is named" err_has "--format"
+e print --format yaml
+ok "bad --format after the verb too" rc 64
+e --max-value-size lots -- true
+ok "bad --max-value-size" rc 64
+e --grace soon -- true
+ok "bad --grace" rc 64
+e --rewrite TERM -- true
+ok "bad --rewrite" rc 64
+e --rewrite TERM:NOPE -- true
+ok "unknown signal in --rewrite" rc 64
+e --watch=sometimes -- true
+ok "bad --watch" rc 64
+e -f
+ok "missing option argument" rc 64
+
+e -- true
+ok "runs a command: true -> 0" rc 0
+e -- false
+ok "child's status is envinit's: false -> 1" rc 1
+e -- sh -c 'exit 42'
+ok "child's status 42" rc 42
+e run -- sh -c 'exit 7'
+ok "explicit run verb" rc 7
+e sh -c 'exit 3'
+ok "command without --" rc 3
+e --exec -- sh -c 'exit 5'
+ok "--exec" rc 5
+
+e -- no-such-command-envinit-test
+ok "command not found -> 127" rc 127
+ok "not found is named" err_has "no-such-command-envinit-test: command not found"
+e -- ./missing/cmd
+ok "missing path -> 127" rc 127
+printf '#!/bin/sh\necho hi\n' >notexec.sh
+chmod 0644 notexec.sh
+e -- ./notexec.sh
+ok "not executable -> 126" rc 126
+ok "not executable is named" err_has "notexec.sh: cannot execute"
+mkdir adir
+e -- ./adir
+ok "a directory -> 126" rc 126
+
+e -- "$SHOWENV" -v --flag -- -x "two words"
+ok "child's options untouched: -v" out_has "argv[1]=-v"
+ok "child's options untouched: --flag" out_has "argv[2]=--flag"
+ok "child's -- untouched" out_has "argv[3]=--"
+ok "child's arguments untouched" out_has "argv[5]=two words"
+e "$SHOWENV" -q
+ok "first non-option word starts the command" out_has "argv[1]=-q"
+
+mkdir bin && cp "$SHOWENV" bin/mytool
+e -- mytool
+ok "PATH search fails without the dir" rc 127
+printf 'PATH=%s/bin:/usr/bin:/bin\n' "$T" >path.env
+e --override -f path.env -- mytool
+ok "PATH search uses the child's PATH" rc 0
+e -f /dev/null -- true
+ok "a device as env file is an error" rc 78
+ok "the device is named" err_has "/dev/null: cannot read env file: not a regular file"

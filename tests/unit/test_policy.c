@@ -1,0 +1,143 @@
+/* Unit tests for policy.c: require, allow, deny, keep, secret names. */
+// OBJS: policy config envfile interp envset diag fileio xalloc
+#include "preamble.h"
+
+#include "policy.h"
+
+static struct envset env;
+static struct diag d;
+static struct config c;
+
+static int setup(void **state)
+{
+	(void)state;
+	envset_init(&env);
+	diag_init(&d);
+	config_init(&c);
+	envset_set(&env, "DB_HOST", "db", 2, ORIG_ENVFILE, "a.env:1");
+	envset_set(&env, "DB_PASSWORD", "pw", 2, ORIG_ENVFILE, "a.env:2");
+	envset_set(&env, "EMPTY", "", 0, ORIG_ENVFILE, "a.env:3");
+	envset_set(&env, "WEX_TOKEN", "w", 1, ORIG_ENVFILE, "a.env:4");
+	envset_set(&env, "PATH", "/bin", 4, ORIG_INHERITED, "environment");
+	envset_set(&env, "ENVINIT_X", "1", 1, ORIG_ENVFILE, "a.env:5");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	envset_free(&env);
+	diag_free(&d);
+	config_free(&c);
+	return 0;
+}
+
+static int stripped(const char *key)
+{
+	return (envset_get(&env, key)->flags & EV_STRIPPED) != 0;
+}
+
+static void secret_names(void **state)
+{
+	(void)state;
+	assert_true(policy_secret_name("DB_PASSWORD"));
+	assert_true(policy_secret_name("db_password"));
+	assert_true(policy_secret_name("JWT_SECRET_KEY"));
+	assert_true(policy_secret_name("GITHUB_TOKEN"));
+	assert_true(policy_secret_name("API_KEY"));
+	assert_true(policy_secret_name("AWS_CREDENTIALS"));
+	assert_false(policy_secret_name("KEYBOARD"));
+	assert_false(policy_secret_name("DB_HOST"));
+	assert_false(policy_secret_name("MONKEY"));
+}
+
+static void nothing_stripped_without_allow(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_false(stripped("DB_HOST"));
+	assert_false(stripped("WEX_TOKEN"));
+	assert_false(stripped("PATH"));
+	assert_true(stripped("ENVINIT_X"));
+	assert_true(envset_get(&env, "DB_PASSWORD")->flags & EV_SECRET);
+	assert_false(envset_get(&env, "DB_HOST")->flags & EV_SECRET);
+}
+
+static void require_reports_every_problem(void **state)
+{
+	(void)state;
+	strlist_add_split(&c.require, "DB_HOST, MISSING EMPTY");
+	assert_int_equal(policy_apply(&c, &env, &d), 2);
+	assert_int_equal(d.nerrors, 2);
+	assert_string_equal(d.v[0].subject, "MISSING");
+	assert_string_equal(d.v[0].text, "required but not set");
+	assert_string_equal(d.v[1].subject, "EMPTY");
+	assert_string_equal(d.v[1].text, "required but empty");
+	assert_string_equal(d.v[1].source, "a.env:3");
+	assert_true(envset_get(&env, "DB_HOST")->flags & EV_REQUIRED);
+}
+
+static void allow_keep_deny(void **state)
+{
+	(void)state;
+	strlist_add_split(&c.allow, "DB_*");
+	strlist_add(&c.keep, "PATH");
+	strlist_add(&c.deny, "*_PASSWORD");
+	strlist_add(&c.require, "WEX_TOKEN");
+	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_false(stripped("DB_HOST"));
+	assert_true(stripped("DB_PASSWORD"));
+	assert_false(stripped("WEX_TOKEN"));
+	assert_false(stripped("PATH"));
+	assert_true(stripped("EMPTY"));
+	assert_string_equal(envset_get(&env, "DB_PASSWORD")->why, "stripped: matches --deny");
+	assert_string_equal(envset_get(&env, "WEX_TOKEN")->why, "kept: required");
+}
+
+static void required_and_denied_is_an_error(void **state)
+{
+	(void)state;
+	strlist_add(&c.deny, "WEX_*");
+	strlist_add(&c.require, "WEX_TOKEN");
+	assert_int_equal(policy_apply(&c, &env, &d), 1);
+	assert_string_equal(d.v[0].subject, "WEX_TOKEN");
+	assert_string_equal(d.v[0].text, "required but denied by --deny WEX_*");
+}
+
+static void service_strips_by_default(void **state)
+{
+	(void)state;
+	c.strip = 1;
+	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_true(stripped("DB_HOST"));
+	assert_true(stripped("PATH"));
+}
+
+static void require_from_example(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/envinit-policy-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char ex[] = "# example\nDB_HOST=\nNEEDED=CHANGE_ME\n";
+	assert_int_equal(write(fd, ex, sizeof ex - 1), (ssize_t)(sizeof ex - 1));
+	close(fd);
+	strlist_add(&c.require_from, path);
+	assert_int_equal(policy_apply(&c, &env, &d), 1);
+	assert_string_equal(d.v[0].subject, "NEEDED");
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(secret_names),
+		cmocka_unit_test_setup_teardown(nothing_stripped_without_allow, setup, teardown),
+		cmocka_unit_test_setup_teardown(require_reports_every_problem, setup, teardown),
+		cmocka_unit_test_setup_teardown(allow_keep_deny, setup, teardown),
+		cmocka_unit_test_setup_teardown(required_and_denied_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(service_strips_by_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(require_from_example, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
