@@ -67,10 +67,15 @@ static int load_sources(const struct config *c, const struct envset *inherited,
 			struct diag *d)
 {
 	int errs = 0;
-	for (size_t i = 0; i < c->env_files.n; i++)
+	for (size_t i = 0; i < c->env_files.n; i++) {
+		size_t before = envset_count(files);
 		errs += envfile_load(c->env_files.v[i].path,
 				     c->env_files.v[i].optional, inherited,
 				     files, d);
+		diag_info(d, c->env_files.v[i].path, NULL,
+			  "env file read: %zu keys in all so far (+%zu new)",
+			  envset_count(files), envset_count(files) - before);
+	}
 
 	struct secretdir_opts so = {
 		.upcase = c->secrets_upcase == 1,
@@ -78,10 +83,15 @@ static int load_sources(const struct config *c, const struct envset *inherited,
 	};
 	struct stat *ex = private_key_stats(c, &so.nexclude);
 	so.exclude = ex;
-	for (size_t i = 0; i < c->secret_dirs.n; i++)
+	for (size_t i = 0; i < c->secret_dirs.n; i++) {
+		size_t before = envset_count(secrets);
 		errs += secretdir_load(c->secret_dirs.v[i].path,
 				       c->secret_dirs.v[i].optional, &so,
 				       secrets, d);
+		diag_info(d, c->secret_dirs.v[i].path, NULL,
+			  "secrets dir read: %zu keys",
+			  envset_count(secrets) - before);
+	}
 	free(ex);
 	return errs;
 }

@@ -111,8 +111,17 @@ int policy_apply(const struct config *c, struct envset *env, struct diag *d)
 	strlist_free(&req);
 
 	int strip = c->strip || c->allow.n > 0;
-	for (size_t i = 0; i < env->n; i++)
-		if (envset_live(&env->v[i]))
-			decide(c, &env->v[i], strip);
+	size_t nstripped = 0, nkept = 0;
+	for (size_t i = 0; i < env->n; i++) {
+		if (!envset_live(&env->v[i]))
+			continue;
+		decide(c, &env->v[i], strip);
+		if (env->v[i].flags & EV_STRIPPED)
+			nstripped++;
+		else
+			nkept++;
+	}
+	diag_info(d, NULL, NULL, "%zu keys kept, %zu stripped (--explain says why)",
+		  nkept, nstripped);
 	return errs;
 }

@@ -84,3 +84,29 @@ ok "PATH search uses the child's PATH" rc 0
 e -f /dev/null -- true
 ok "a device as env file is an error" rc 78
 ok "the device is named" err_has "/dev/null: cannot read env file: not a regular file"
+
+# -v says what was read, never a value; -q hides warnings.
+printf 'A=verbose-canary\n' >v.env
+mkdir vdir && printf 'x' >vdir/bad@name
+e -v -f v.env -d vdir -- true
+ok "-v runs" rc 0
+ok "-v names the env file read" err_has "v.env: env file read: 1 keys"
+ok "-v names the secrets dir read" err_has "vdir: secrets dir read: 0 keys"
+ok "-v gives the kept/stripped count" err_has "kept, 0 stripped"
+ok "-v shows warnings" err_has "warning: vdir/bad@name: skipped"
+ok "-v never shows a value" err_lacks "verbose-canary"
+e -f v.env -- true
+ok "without -v no info lines" err_lacks "env file read"
+e -q -f v.env -d vdir -- true
+ok "-q hides warnings" err_lacks "warning"
+
+# The default termination log is /dev/termination-log when it exists.
+if unshare --mount true 2>/dev/null; then
+	unshare --mount sh -c '
+		mount -t tmpfs tmpfs /dev && : >/dev/null && chmod 666 /dev/null &&
+		: >/dev/termination-log &&
+		"$1" -r NEEDED_KEY -- true 2>/dev/null; echo "rc=$?" >"$2/devlog.rc";
+		cp /dev/termination-log "$2/devlog"' sh "$EI" "$T"
+	ok "default /dev/termination-log written" file_has devlog "NEEDED_KEY: required but not set"
+	ok "default termination log: exit 78" file_has devlog.rc "rc=78"
+fi

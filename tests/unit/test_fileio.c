@@ -1,0 +1,124 @@
+/* Unit tests for fileio.c: capped, non-blocking reads of regular files. */
+// OBJS: fileio xalloc
+#include "preamble.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/envinit-fileio-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static int dfd(void)
+{
+	return open(dir, O_RDONLY | O_DIRECTORY);
+}
+
+static void write_file(const char *name, const char *s, size_t n)
+{
+	int d = dfd();
+	int fd = openat(d, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, n), (ssize_t)n);
+	close(fd);
+	close(d);
+}
+
+static void reads_whole_file(void **state)
+{
+	(void)state;
+	write_file("a", "hello\n", 6);
+	int d = dfd();
+	char *buf;
+	size_t len;
+	assert_int_equal(fileio_read(d, "a", 100, 0, &buf, &len), FIO_OK);
+	assert_int_equal(len, 6);
+	assert_string_equal(buf, "hello\n");
+	wipe_free(buf, len + 1);
+	/* exactly at the cap is fine, one byte over is not */
+	assert_int_equal(fileio_read(d, "a", 6, 0, &buf, &len), FIO_OK);
+	wipe_free(buf, len + 1);
+	assert_int_equal(fileio_read(d, "a", 5, 0, &buf, &len), FIO_TOOBIG);
+	assert_null(buf);
+	close(d);
+}
+
+static void refuses_what_is_not_a_file(void **state)
+{
+	(void)state;
+	int d = dfd();
+	char *buf;
+	size_t len;
+	assert_int_equal(fileio_read(d, "missing", 100, 0, &buf, &len), FIO_NOENT);
+	assert_int_equal(fileio_read(AT_FDCWD, "/dev/zero", 100, 0, &buf, &len), FIO_NOTREG);
+	assert_int_equal(fileio_read(AT_FDCWD, dir, 100, 0, &buf, &len), FIO_NOTREG);
+	assert_int_equal(mkfifoat(d, "fifo", 0600), 0);
+	/* no writer: a blocking open would hang here */
+	assert_int_equal(fileio_read(d, "fifo", 100, 0, &buf, &len), FIO_NOTREG);
+	assert_int_equal(symlinkat("loop", d, "loop"), 0);
+	assert_int_equal(fileio_read(d, "loop", 100, 0, &buf, &len), FIO_LOOP);
+	write_file("target", "x", 1);
+	assert_int_equal(symlinkat("target", d, "link"), 0);
+	assert_int_equal(fileio_read(d, "link", 100, 1, &buf, &len), FIO_LOOP);
+	assert_int_equal(fileio_read(d, "link", 100, 0, &buf, &len), FIO_OK);
+	wipe_free(buf, len + 1);
+	close(d);
+}
+
+static void sparse_file_over_cap(void **state)
+{
+	(void)state;
+	int d = dfd();
+	int fd = openat(d, "sparse", O_WRONLY | O_CREAT, 0600);
+	assert_int_equal(ftruncate(fd, (off_t)65 << 20), 0);
+	close(fd);
+	char *buf;
+	size_t len;
+	assert_int_equal(fileio_read(d, "sparse", (size_t)64 << 20, 0, &buf, &len), FIO_TOOBIG);
+	close(d);
+}
+
+static void chomp_one_newline(void **state)
+{
+	(void)state;
+	assert_int_equal(fileio_chomp("a\n", 2), 1);
+	assert_int_equal(fileio_chomp("a\r\n", 3), 1);
+	assert_int_equal(fileio_chomp("a\n\n", 3), 2);
+	assert_int_equal(fileio_chomp("a\r", 2), 2);
+	assert_int_equal(fileio_chomp("", 0), 0);
+	assert_int_equal(fileio_chomp("\n", 1), 0);
+}
+
+static void messages(void **state)
+{
+	(void)state;
+	assert_string_equal(fileio_strerror(FIO_NOTREG), "not a regular file");
+	assert_string_equal(fileio_strerror(FIO_NOENT), "no such file");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reads_whole_file),
+		cmocka_unit_test(refuses_what_is_not_a_file),
+		cmocka_unit_test(sparse_file_over_cap),
+		cmocka_unit_test(chomp_one_newline),
+		cmocka_unit_test(messages),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
