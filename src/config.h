@@ -31,6 +31,8 @@ enum watch_action { WATCH_NONE, WATCH_RESTART, WATCH_SIGNAL, WATCH_EXIT };
 
 #define UNSET (-1)
 
+struct rules;
+
 struct config {
 	enum command cmd;
 
@@ -53,6 +55,8 @@ struct config {
 	struct strlist keep;
 	int clear_env; /* UNSET, 0, 1 */
 	int strip;     /* set by a manifest service: strip by default */
+	const struct rules *rules; /* the manifest's [keys] (rules.h), not
+				      owned: it lives as long as the manifest */
 
 	/* Run */
 	enum runmode mode;

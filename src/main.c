@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "envinit.h"
 #include "envset.h"
+#include "manifest.h"
 #include "policy.h"
 #include "report.h"
 #include "run.h"
@@ -38,9 +39,16 @@ static void config_from_environment(struct config *c)
 
 static int unsupported(const struct config *c, struct diag *d)
 {
-	/* HOOK(manifest): replaced by manifest_apply() in main() */
-	if (c->config_file || c->service) {
-		diag_error(d, "--config", NULL, "manifests are not supported yet");
+	/* the manifest itself is loaded and applied in main() */
+	if (c->service && !c->config_file) {
+		diag_error(d, NULL, NULL,
+			   "a service (-s or $ENVINIT_SERVICE) needs a manifest (-c FILE or $ENVINIT_CONFIG)");
+		return 1;
+	}
+	if (c->check_all && (c->cmd != CMD_CHECK || !c->config_file)) {
+		diag_error(d, "--all", NULL, c->cmd != CMD_CHECK
+			   ? "is for 'envinit check' only"
+			   : "needs a manifest (-c FILE or $ENVINIT_CONFIG)");
 		return 1;
 	}
 	/* HOOK(seal): keygen and seal dispatch */
@@ -56,8 +64,9 @@ static int build(const struct config *c, struct envset *env, char ***envp,
 		 struct diag *d)
 {
 	int errs = assemble(c, environ, env, d);
-	/* HOOK(manifest): defaults of [keys] before the policy, rules after */
+	rules_defaults(c->rules, env); /* [keys] default= before the policy */
 	errs += policy_apply(c, env, d);
+	errs += rules_check(c->rules, env, d);
 	if (c->cmd == CMD_RUN) {
 		*envp = run_build_envp(env);
 		errs += run_check_limits(c->argv, *envp, d);
@@ -80,6 +89,66 @@ static void summary(const struct envset *env)
 	       stripped);
 }
 
+/* Add FROM's items to TO, each subject prefixed "[LABEL]". */
+static void add_prefixed(struct diag *to, const struct diag *from,
+			 const char *label)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct diag_item *it = &from->v[i];
+		char *subj = it->subject ? xasprintf("[%s] %s", label, it->subject)
+					 : xasprintf("[%s]", label);
+		diag_add(to, it->level, subj, it->source, "%s", it->text);
+		free(subj);
+	}
+}
+
+/*
+ * check --all: every [service NAME] in file order, each configured exactly
+ * as `-s NAME` would be (the command line parsed again, then the
+ * manifest), one line per service on stdout and its problems in D with
+ * the subject prefixed [NAME]. A manifest without services is checked
+ * once, as without -s.
+ */
+static int check_all(int argc, char **argv, const struct manifest *m,
+		     int verbose, struct diag *d)
+{
+	size_t n = manifest_nservices(m);
+	int failed = 0;
+	for (size_t i = 0; i < (n ? n : 1); i++) {
+		const char *name = manifest_service(m, i);
+		struct config sc;
+		struct diag sd;
+		struct envset env;
+		char **envp = NULL;
+		config_init(&sc);
+		diag_init(&sd);
+		envset_init(&env);
+		cli_parse(argc, argv, &sc, &sd); /* it parsed before: no error */
+		config_from_environment(&sc);
+		if (manifest_apply(m, name, &sc, &sd) == 0)
+			build(&sc, &env, &envp, &sd);
+		size_t kept = 0;
+		for (size_t k = 0; k < env.n; k++)
+			if (envset_live(&env.v[k]) && !(env.v[k].flags & EV_STRIPPED))
+				kept++;
+		const char *label = name ? name : "no service";
+		if (sd.nerrors)
+			failed++;
+		if (verbose >= 0 || sd.nerrors)
+			printf(sd.nerrors ? "envinit: check --all: %s%s: FAILED (%zu problems)\n"
+					  : "envinit: check --all: %s%s: ok (%zu keys)\n",
+			       name ? "service " : "", label,
+			       sd.nerrors ? sd.nerrors : kept);
+		add_prefixed(d, &sd, label);
+		run_free_envp(envp);
+		envset_free(&env);
+		diag_free(&sd);
+		config_free(&sc);
+	}
+	fflush(stdout);
+	return failed ? EXIT_CONFIG : EXIT_OK;
+}
+
 static int run(const struct config *c, char **envp, struct diag *d)
 {
 	const char *path = run_search_path(envp, getenv("PATH"));
@@ -95,6 +164,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct diag d;
 	struct envset env;
+	struct manifest *manifest = NULL;
 	char **envp = NULL;
 	int status;
 
@@ -120,6 +190,20 @@ int main(int argc, char **argv)
 	if (unsupported(&cfg, &d)) {
 		report_diag(&d, 0, NULL);
 		status = EXIT_USAGE;
+		goto out;
+	}
+	if (cfg.config_file) {
+		manifest = manifest_load(cfg.config_file, &d);
+		if (!manifest || (!cfg.check_all &&
+				  manifest_apply(manifest, cfg.service, &cfg, &d))) {
+			report_diag(&d, cfg.verbose, cfg.termination_log);
+			status = EXIT_CONFIG;
+			goto out;
+		}
+	}
+	if (cfg.check_all) {
+		status = check_all(argc, argv, manifest, cfg.verbose, &d);
+		report_diag(&d, cfg.verbose, cfg.termination_log);
 		goto out;
 	}
 
@@ -151,5 +235,6 @@ out:
 	envset_free(&env);
 	diag_free(&d);
 	config_free(&cfg);
+	manifest_free(manifest);
 	return status;
 }

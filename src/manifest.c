@@ -1,0 +1,654 @@
+/*
+ * manifest.c - read the INI manifest with inih; see manifest.h.
+ *
+ * inih is fed by our own reader (ini_parse_stream), which hands it one
+ * physical line at a time and so knows what inih does not tell us:
+ *   - the line number (Debian builds inih without INI_HANDLER_LINENO);
+ *   - whether a line fits inih's buffer: Debian's inih has a 200-byte
+ *     buffer and hands a longer line to the handler in pieces, often with
+ *     no error at all, which would silently truncate an allow list;
+ *   - the section: inih copies section names into a 50-byte buffer and
+ *     cuts longer ones, so the reader parses headers itself and the
+ *     handler ignores inih's copy.
+ * The reader also strips leading white space, which turns off inih's
+ * continuation lines (an indented line would otherwise extend the value of
+ * the line above, again silently). A line the reader rejects is reported
+ * and replaced by an empty line, so parsing goes on and every problem is
+ * reported at once.
+ */
+#include "manifest.h"
+
+#include "cli.h"
+#include "fileio.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct section {
+	char *name;       /* the service; NULL for [defaults] */
+	struct config c;  /* its directives, as a command line would set them */
+	int watch_set;    /* watch given (WATCH_NONE is also "unset") */
+};
+
+struct manifest {
+	char *path;
+	char *dir; /* for relative paths; NULL: the current directory */
+	struct section defaults;
+	struct section *svc;
+	size_t nsvc, capsvc;
+	struct rules *rules;
+};
+
+enum sec { SEC_NONE, SEC_BAD, SEC_DEFAULTS, SEC_KEYS, SEC_SERVICE };
+
+struct parser {
+	struct manifest *m;
+	struct diag *d;
+	const char *buf;
+	size_t len, pos;
+	int line;         /* the line last handed to inih */
+	enum sec sec;     /* the section that line is in */
+	size_t svc;       /* with SEC_SERVICE: index into m->svc */
+	int errors;
+};
+
+/* ---- directives --------------------------------------------------------- */
+
+enum dkind {
+	D_OPT,   /* the option's own parser */
+	D_PATH,  /* same, relative paths resolved against the manifest's dir */
+	D_BOOL,  /* a flag option: yes/no */
+	D_MODE,  /* exec|init */
+	D_WATCH, /* restart|exit|signal:NAME|no */
+};
+
+static const struct directive {
+	const char *name;
+	enum dkind kind;
+	size_t off; /* D_BOOL: the int field in struct config */
+} directives[] = {
+	{ "env_file", D_PATH, 0 },
+	{ "env_file_optional", D_PATH, 0 },
+	{ "secrets_dir", D_PATH, 0 },
+	{ "secrets_dir_optional", D_PATH, 0 },
+	{ "secrets_upcase", D_BOOL, offsetof(struct config, secrets_upcase) },
+	{ "file_suffix", D_OPT, 0 },
+	{ "private_key_file", D_PATH, 0 },
+	{ "override", D_BOOL, offsetof(struct config, override) },
+	{ "max_value_size", D_OPT, 0 },
+	{ "require", D_OPT, 0 },
+	{ "require_from", D_PATH, 0 },
+	{ "allow", D_OPT, 0 },
+	{ "deny", D_OPT, 0 },
+	{ "clear_env", D_BOOL, offsetof(struct config, clear_env) },
+	{ "keep", D_OPT, 0 },
+	{ "mode", D_MODE, 0 },
+	{ "user", D_OPT, 0 },
+	{ "signal_group", D_BOOL, offsetof(struct config, signal_group) },
+	{ "rewrite", D_OPT, 0 },
+	{ "watch", D_WATCH, 0 },
+	{ "grace", D_OPT, 0 },
+	{ "termination_log", D_PATH, 0 },
+	{ "format", D_OPT, 0 },
+};
+
+/* Options a file must not set: reveal would let a file make print show
+ * secrets; config and service choose the file; the rest steer one run. */
+static const char *const cli_only[] = {
+	"reveal", "config", "service", "all", "explain", "verbose", "quiet",
+	"help", "version", "public_key", "in_place",
+};
+
+static const struct directive *find_directive(const char *name)
+{
+	for (size_t i = 0; i < sizeof directives / sizeof directives[0]; i++)
+		if (strcmp(directives[i].name, name) == 0)
+			return &directives[i];
+	return NULL;
+}
+
+static int parse_bool(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* PATH relative to the manifest's directory, unless absolute. */
+static char *resolve(const struct manifest *m, const char *path)
+{
+	if (path[0] == '/' || !m->dir)
+		return xstrdup(path);
+	size_t n = strlen(m->dir);
+	return xasprintf("%s%s%s", m->dir, n && m->dir[n - 1] == '/' ? "" : "/",
+			 path);
+}
+
+static void unknown_directive(struct diag *d, const char *where,
+			      const char *name)
+{
+	for (size_t i = 0; i < sizeof cli_only / sizeof cli_only[0]; i++) {
+		if (strcmp(name, cli_only[i]) == 0) {
+			diag_error(d, where, NULL,
+				   "%s: not allowed in a manifest (command line only)",
+				   name);
+			return;
+		}
+	}
+	char *alt = xstrdup(name);
+	for (char *p = alt; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (strcmp(alt, name) != 0 && find_directive(alt))
+		diag_error(d, where, NULL, "unknown directive '%.64s' (did you mean %s?)",
+			   name, alt);
+	else
+		diag_error(d, where, NULL, "unknown directive '%.64s'", name);
+	free(alt);
+}
+
+/* Apply the long option for DV through cli.c; its complaint becomes ours. */
+static int via_cli(const struct directive *dv, const char *arg,
+		   struct config *c, const char *where, struct diag *d)
+{
+	char *opt = xstrdup(dv->name);
+	for (char *p = opt; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	struct diag tmp;
+	diag_init(&tmp);
+	int rc = cli_apply_long(opt, arg, c, &tmp);
+	for (size_t i = 0; i < tmp.n; i++)
+		diag_error(d, where, NULL, "%s: %s", dv->name, tmp.v[i].text);
+	if (rc < 0 && tmp.n == 0)
+		diag_error(d, where, NULL, "%s: bad value", dv->name);
+	diag_free(&tmp);
+	free(opt);
+	return rc < 0;
+}
+
+/* One `NAME = VALUE` line of [defaults] or [service]. Returns errors added. */
+static int directive(const struct manifest *m, struct section *s,
+		     const char *name, const char *value, const char *where,
+		     struct diag *d)
+{
+	const struct directive *dv = find_directive(name);
+	if (!dv) {
+		unknown_directive(d, where, name);
+		return 1;
+	}
+	if (!*value && strcmp(name, "file_suffix") != 0) {
+		diag_error(d, where, NULL, "%s: expects a value", name);
+		return 1;
+	}
+	switch (dv->kind) {
+	case D_BOOL: {
+		int b = parse_bool(value);
+		if (b < 0) {
+			diag_error(d, where, NULL,
+				   "%s: expects yes or no (or true/false, on/off, 1/0)",
+				   name);
+			return 1;
+		}
+		*(int *)(void *)((char *)&s->c + dv->off) = b;
+		return 0;
+	}
+	case D_MODE:
+		if (strcmp(value, "exec") == 0) {
+			s->c.mode = RUN_EXEC;
+		} else if (strcmp(value, "init") == 0) {
+			s->c.mode = RUN_INIT;
+		} else {
+			diag_error(d, where, NULL, "mode: expects exec or init");
+			return 1;
+		}
+		return 0;
+	case D_WATCH:
+		s->watch_set = 1;
+		if (strcmp(value, "no") == 0) {
+			s->c.watch = WATCH_NONE;
+			free(s->c.watch_signal);
+			s->c.watch_signal = NULL;
+			return 0;
+		}
+		return via_cli(dv, value, &s->c, where, d);
+	case D_PATH: {
+		char *path = resolve(m, value);
+		int errs = via_cli(dv, path, &s->c, where, d);
+		free(path);
+		return errs;
+	}
+	case D_OPT:
+		break;
+	}
+	return via_cli(dv, value, &s->c, where, d);
+}
+
+/* ---- the line reader ---------------------------------------------------- */
+
+static void line_error(struct parser *x, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
+/* An error about the line last read. */
+static void line_error(struct parser *x, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	char *where = xasprintf("%s:%d", x->m->path, x->line);
+	diag_error(x->d, where, NULL, "%s", msg);
+	free(where);
+	x->errors++;
+}
+
+/* Like inih's find_chars_or_comment: the first of CHARS in P[0..N), or
+ * N when an inline comment (white space, then ';') or the end comes first. */
+static size_t find_or_comment(const char *p, size_t n, const char *chars)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strchr(chars, p[i]))
+			return i;
+		if (p[i] == ';' && i > 0 && isspace((unsigned char)p[i - 1]))
+			return n;
+	}
+	return n;
+}
+
+static int valid_service_name(const char *s)
+{
+	size_t n = strlen(s);
+	return n && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "0123456789_.-") == n;
+}
+
+static size_t add_service(struct manifest *m, const char *name)
+{
+	for (size_t i = 0; i < m->nsvc; i++)
+		if (strcmp(m->svc[i].name, name) == 0)
+			return i;
+	xgrow((void **)&m->svc, &m->capsvc, m->nsvc + 1, sizeof *m->svc);
+	struct section *s = &m->svc[m->nsvc];
+	s->name = xstrdup(name);
+	config_init(&s->c);
+	s->watch_set = 0;
+	return m->nsvc++;
+}
+
+/* A "[...]" line (P[0] is '['). Sets the section; 0 if the line is bad. */
+static int section_line(struct parser *x, const char *p, size_t n)
+{
+	size_t close = 1 + find_or_comment(p + 1, n - 1, "]");
+	if (close >= n) {
+		line_error(x, "expected ']' to close the section header");
+		x->sec = SEC_BAD;
+		return 0;
+	}
+	size_t rest = close + 1;
+	while (rest < n && isspace((unsigned char)p[rest]))
+		rest++;
+	if (rest < n && p[rest] != ';' && p[rest] != '#') {
+		line_error(x, "unexpected text after ']'");
+		x->sec = SEC_BAD;
+		return 0;
+	}
+	size_t a = 1, b = close;
+	while (a < b && isspace((unsigned char)p[a]))
+		a++;
+	while (b > a && isspace((unsigned char)p[b - 1]))
+		b--;
+	char *name = xstrndup(p + a, b - a);
+	int ok = 1;
+	if (strcmp(name, "defaults") == 0) {
+		x->sec = SEC_DEFAULTS;
+	} else if (strcmp(name, "keys") == 0) {
+		x->sec = SEC_KEYS;
+	} else if (strncmp(name, "service", 7) == 0 &&
+		   (!name[7] || isspace((unsigned char)name[7]))) {
+		const char *svc = name + 7;
+		while (isspace((unsigned char)*svc))
+			svc++;
+		if (!*svc) {
+			line_error(x, "[service] needs a name: [service NAME]");
+			ok = 0;
+		} else if (!valid_service_name(svc)) {
+			line_error(x, "[service NAME]: a name holds only letters, digits, '_', '.' and '-'");
+			ok = 0;
+		} else {
+			x->svc = add_service(x->m, svc);
+			x->sec = SEC_SERVICE;
+		}
+	} else {
+		line_error(x, "unknown section [%.64s] (expects [defaults], [keys] or [service NAME])",
+			   name);
+		ok = 0;
+	}
+	if (!ok)
+		x->sec = SEC_BAD;
+	free(name);
+	return ok;
+}
+
+/*
+ * Whether the stripped line P[0..N) may go to inih: a comment, a blank
+ * line, a good section header or a NAME = VALUE line.
+ */
+static int check_line(struct parser *x, const char *p, size_t n)
+{
+	if (n == 0 || p[0] == ';' || p[0] == '#')
+		return 1;
+	if (p[0] == '[')
+		return section_line(x, p, n);
+	if (find_or_comment(p, n, "=:") == n) {
+		line_error(x, "expected NAME = VALUE, a [section] or a comment (missing '=')");
+		return 0;
+	}
+	return 1;
+}
+
+/* ini_reader: the next physical line, or an empty one in place of a bad
+ * line. NUM is inih's buffer size. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parser *x = stream;
+	if (x->pos >= x->len)
+		return NULL;
+	const char *p = x->buf + x->pos;
+	size_t rest = x->len - x->pos;
+	const char *nl = memchr(p, '\n', rest);
+	size_t n = nl ? (size_t)(nl - p) : rest;
+	x->pos += n + (nl != NULL);
+	x->line++;
+	if (n && p[n - 1] == '\r')
+		n--;
+	if (x->line == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+
+	/* room for the line, CR, LF and NUL, as ini.h asks */
+	size_t max = num > 3 ? (size_t)num - 3 : 0;
+	strcpy(str, num > 1 ? "\n" : "");
+	if (n > max) {
+		line_error(x, "line longer than %zu bytes (split it: directives repeat)",
+			   max);
+		return str;
+	}
+	if (memchr(p, '\0', n)) {
+		line_error(x, "line holds a NUL byte");
+		return str;
+	}
+	while (n && isspace((unsigned char)*p)) {
+		p++;
+		n--;
+	}
+	while (n && isspace((unsigned char)p[n - 1]))
+		n--;
+	if (!check_line(x, p, n))
+		return str;
+	memcpy(str, p, n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
+	return str;
+}
+
+/* ini_handler: one NAME = VALUE line, in the section the reader saw. */
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct parser *x = user;
+	struct manifest *m = x->m;
+	(void)section; /* inih's copy may be cut short; see the top */
+	if (!value)    /* only if someone turned on ini_allow_no_value */
+		value = "";
+	char *where = xasprintf("%s:%d", m->path, x->line);
+	int errs = 0;
+	if (!*name) {
+		diag_error(x->d, where, NULL, "expected NAME = VALUE (no name before '=')");
+		errs = 1;
+	} else {
+		switch (x->sec) {
+		case SEC_NONE:
+			diag_error(x->d, where, NULL,
+				   "%.64s: outside a section (start with [defaults], [keys] or [service NAME])",
+				   name);
+			errs = 1;
+			break;
+		case SEC_BAD:
+			break; /* the header was reported */
+		case SEC_KEYS:
+			errs = rules_add(m->rules, name, value, where, x->d);
+			break;
+		case SEC_DEFAULTS:
+			errs = directive(m, &m->defaults, name, value, where, x->d);
+			break;
+		case SEC_SERVICE:
+			errs = directive(m, &m->svc[x->svc], name, value, where, x->d);
+			break;
+		}
+	}
+	free(where);
+	x->errors += errs;
+	return errs == 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+struct manifest *manifest_parse(const char *name, const char *buf, size_t len,
+				struct diag *d)
+{
+	struct manifest *m = xcalloc(1, sizeof *m);
+	m->path = xstrdup(name);
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		m->dir = slash == name ? xstrdup("/")
+				       : xstrndup(name, (size_t)(slash - name));
+	config_init(&m->defaults.c);
+	m->rules = rules_new();
+
+	struct parser x = {
+		.m = m, .d = d, .buf = buf, .len = len, .sec = SEC_NONE,
+	};
+	int rc = ini_parse_stream(reader, &x, handler, &x);
+	if (rc != 0 && x.errors == 0) {
+		/* inih saw a problem our reader did not: say where */
+		char *where = rc > 0 ? xasprintf("%s:%d", name, rc) : xstrdup(name);
+		diag_error(d, where, NULL, rc > 0 ? "syntax error" : "cannot parse");
+		free(where);
+		x.errors++;
+	}
+	if (x.errors) {
+		manifest_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+struct manifest *manifest_load(const char *path, struct diag *d)
+{
+	char *buf;
+	size_t len;
+	enum fileio_err e = fileio_read(AT_FDCWD, path, MANIFEST_MAX_SIZE, 0,
+					&buf, &len);
+	if (e) {
+		if (e == FIO_TOOBIG)
+			diag_error(d, path, NULL, "manifest larger than %zu bytes",
+				   MANIFEST_MAX_SIZE);
+		else
+			diag_error(d, path, NULL, "cannot read manifest: %s",
+				   fileio_strerror(e));
+		return NULL;
+	}
+	struct manifest *m = manifest_parse(path, buf, len, d);
+	wipe_free(buf, len + 1); /* it may hold defaults */
+	return m;
+}
+
+void manifest_free(struct manifest *m)
+{
+	if (!m)
+		return;
+	config_free(&m->defaults.c);
+	for (size_t i = 0; i < m->nsvc; i++) {
+		free(m->svc[i].name);
+		config_free(&m->svc[i].c);
+	}
+	free(m->svc);
+	rules_free(m->rules);
+	free(m->path);
+	free(m->dir);
+	free(m);
+}
+
+size_t manifest_nservices(const struct manifest *m)
+{
+	return m->nsvc;
+}
+
+const char *manifest_service(const struct manifest *m, size_t i)
+{
+	return i < m->nsvc ? m->svc[i].name : NULL;
+}
+
+const struct rules *manifest_rules(const struct manifest *m)
+{
+	return m->rules;
+}
+
+/* ---- applying ----------------------------------------------------------- */
+
+/* DST becomes SRC's entries (copied) followed by its own. */
+static void prepend(struct strlist *dst, const struct strlist *src)
+{
+	if (!src->n)
+		return;
+	struct strlist l = { 0 };
+	xgrow((void **)&l.v, &l.cap, src->n + dst->n, sizeof *l.v);
+	for (size_t i = 0; i < src->n; i++)
+		l.v[l.n++] = xstrdup(src->v[i]);
+	for (size_t i = 0; i < dst->n; i++)
+		l.v[l.n++] = dst->v[i];
+	free(dst->v);
+	*dst = l;
+}
+
+static void prepend_src(struct srclist *dst, const struct srclist *src)
+{
+	if (!src->n)
+		return;
+	struct srclist l = { 0 };
+	xgrow((void **)&l.v, &l.cap, src->n + dst->n, sizeof *l.v);
+	for (size_t i = 0; i < src->n; i++) {
+		l.v[l.n].path = xstrdup(src->v[i].path);
+		l.v[l.n++].optional = src->v[i].optional;
+	}
+	for (size_t i = 0; i < dst->n; i++)
+		l.v[l.n++] = dst->v[i];
+	free(dst->v);
+	*dst = l;
+}
+
+static void under_str(char **dst, const char *src)
+{
+	if (!*dst && src)
+		*dst = xstrdup(src);
+}
+
+/* Put section S under C: C's scalars win, S's list entries go first. */
+static void merge_under(struct config *c, const struct section *s,
+			int *watch_set)
+{
+	const struct config *m = &s->c;
+	prepend_src(&c->env_files, &m->env_files);
+	prepend_src(&c->secret_dirs, &m->secret_dirs);
+	prepend(&c->private_keys, &m->private_keys);
+	prepend(&c->require, &m->require);
+	prepend(&c->require_from, &m->require_from);
+	prepend(&c->allow, &m->allow);
+	prepend(&c->deny, &m->deny);
+	prepend(&c->keep, &m->keep);
+	prepend(&c->rewrite, &m->rewrite);
+
+	if (c->secrets_upcase == UNSET)
+		c->secrets_upcase = m->secrets_upcase;
+	if (c->override == UNSET)
+		c->override = m->override;
+	if (c->max_value_size == UNSET)
+		c->max_value_size = m->max_value_size;
+	if (c->clear_env == UNSET)
+		c->clear_env = m->clear_env;
+	if (c->signal_group == UNSET)
+		c->signal_group = m->signal_group;
+	if (c->grace == UNSET)
+		c->grace = m->grace;
+	if (c->mode == RUN_AUTO)
+		c->mode = m->mode;
+	under_str(&c->file_suffix, m->file_suffix);
+	under_str(&c->user, m->user);
+	under_str(&c->termination_log, m->termination_log);
+	if (!*watch_set && s->watch_set) {
+		c->watch = m->watch;
+		free(c->watch_signal);
+		c->watch_signal = m->watch_signal ? xstrdup(m->watch_signal) : NULL;
+		*watch_set = 1;
+	}
+	if (!c->format_set && m->format_set) {
+		c->format = m->format;
+		c->format_set = 1;
+	}
+}
+
+/* "-s NAME" with no [service NAME]: name both, and list what there is. */
+static void no_service(const struct manifest *m, const char *service,
+		       struct diag *d)
+{
+	char list[256] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < m->nsvc && used < sizeof list; i++) {
+		int w = snprintf(list + used, sizeof list - used, "%s%s",
+				 i ? ", " : "", m->svc[i].name);
+		used += w > 0 ? (size_t)w : 0;
+	}
+	if (used >= sizeof list)
+		strcpy(list + sizeof list - 5, "...");
+	diag_error(d, m->path, NULL, "no [service %.64s] in this manifest (%s%s)",
+		   service, m->nsvc ? "services: " : "it has no [service] section",
+		   list);
+}
+
+int manifest_apply(const struct manifest *m, const char *service,
+		   struct config *c, struct diag *d)
+{
+	const struct section *s = NULL;
+	if (service) {
+		for (size_t i = 0; i < m->nsvc && !s; i++)
+			if (strcmp(m->svc[i].name, service) == 0)
+				s = &m->svc[i];
+		if (!s) {
+			no_service(m, service, d);
+			return 1;
+		}
+	}
+	int watch_set = c->watch != WATCH_NONE;
+	if (s) {
+		merge_under(c, s, &watch_set);
+		c->strip = 1;
+	}
+	merge_under(c, &m->defaults, &watch_set);
+	c->rules = m->rules;
+	rules_require(m->rules, c);
+	return 0;
+}

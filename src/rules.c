@@ -1,0 +1,576 @@
+/*
+ * rules.c - the [keys] table and its checks; see rules.h.
+ *
+ * Keys are found through an open-addressing hash, and every pass walks the
+ * table once, so a manifest with many keys and an environment with many
+ * variables stay linear.
+ */
+#include "rules.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define R_SECRET 0x01u
+#define R_OPTIONAL 0x02u
+#define R_INT 0x04u
+#define R_PORT 0x08u
+#define R_BOOL 0x10u
+#define R_URL 0x20u
+#define R_NOPLACEHOLDER 0x40u
+
+#define NONE (-1LL)
+
+struct rule {
+	char *key;
+	unsigned flags;
+	long long min, max;  /* NONE when not given */
+	char *oneof;         /* "a,b,c" as written, for the message */
+	char **words;        /* its items */
+	size_t nwords;
+	regex_t *re;
+	char *re_text;
+	char *def;           /* default value (wiped when freed) */
+	char *def_where;     /* FILE:LINE of the default */
+};
+
+struct rules {
+	struct rule *v;
+	size_t n, cap;
+	size_t *slots; /* 0 = empty, else index + 1 */
+	size_t nslots;
+};
+
+static const struct {
+	const char *word;
+	unsigned flag;
+} flag_words[] = {
+	{ "secret", R_SECRET }, { "optional", R_OPTIONAL }, { "int", R_INT },
+	{ "port", R_PORT }, { "bool", R_BOOL }, { "url", R_URL },
+	{ "no-placeholder", R_NOPLACEHOLDER },
+};
+
+/* ---- value checks ------------------------------------------------------ */
+
+int rules_is_int(const char *s)
+{
+	const char *p = s;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!*p)
+		return 0;
+	for (const char *q = p; *q; q++)
+		if (*q < '0' || *q > '9')
+			return 0;
+	errno = 0;
+	(void)strtoll(s, NULL, 10);
+	return errno == 0;
+}
+
+int rules_is_port(const char *s)
+{
+	unsigned long n = 0;
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		n = n * 10 + (unsigned long)(*s - '0');
+		if (n > 65535)
+			return 0;
+	}
+	return n >= 1;
+}
+
+int rules_is_bool(const char *s)
+{
+	static const char *const words[] = {
+		"true", "false", "yes", "no", "on", "off", "1", "0",
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int rules_is_url(const char *s)
+{
+	const char *p = s;
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '.' || *p == '-')
+		p++;
+	if (strncmp(p, "://", 3) != 0)
+		return 0;
+	p += 3;
+	if (strcspn(p, "/?#") == 0) /* the authority (host) part */
+		return 0;
+	for (; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+int rules_is_placeholder(const char *s)
+{
+	size_t n = strlen(s);
+	if (strncasecmp(s, "CHANGE_ME", 9) == 0 ||
+	    strncasecmp(s, "CHANGEME", 8) == 0 ||
+	    strcasecmp(s, "TODO") == 0 || strcasecmp(s, "FIXME") == 0)
+		return 1;
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>')
+		return 1;
+	return n >= 3 && strspn(s, "xX") == n;
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+/* FNV-1a, as envset.c. */
+static size_t hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *k; k++) {
+		h ^= (unsigned char)*k;
+		h *= 1099511628211ull;
+	}
+	return (size_t)h;
+}
+
+static size_t *find_slot(const struct rules *r, const char *key)
+{
+	size_t mask = r->nslots - 1;
+	for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &r->slots[i];
+		if (*slot == 0 || strcmp(r->v[*slot - 1].key, key) == 0)
+			return slot;
+	}
+}
+
+static struct rule *find(const struct rules *r, const char *key)
+{
+	if (!r || !r->nslots)
+		return NULL;
+	size_t *slot = find_slot(r, key);
+	return *slot ? &r->v[*slot - 1] : NULL;
+}
+
+static struct rule *insert(struct rules *r, const char *key)
+{
+	if (2 * (r->n + 1) > r->nslots) {
+		free(r->slots);
+		r->nslots = r->nslots ? r->nslots * 2 : 64;
+		r->slots = xcalloc(r->nslots, sizeof *r->slots);
+		for (size_t i = 0; i < r->n; i++)
+			*find_slot(r, r->v[i].key) = i + 1;
+	}
+	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v);
+	struct rule *ru = &r->v[r->n++];
+	memset(ru, 0, sizeof *ru);
+	ru->key = xstrdup(key);
+	ru->min = ru->max = NONE;
+	*find_slot(r, key) = r->n;
+	return ru;
+}
+
+static void clear_oneof(struct rule *ru)
+{
+	for (size_t i = 0; i < ru->nwords; i++)
+		free(ru->words[i]);
+	free(ru->words);
+	free(ru->oneof);
+	ru->words = NULL;
+	ru->nwords = 0;
+	ru->oneof = NULL;
+}
+
+static void clear_re(struct rule *ru)
+{
+	if (ru->re) {
+		regfree(ru->re);
+		free(ru->re);
+	}
+	free(ru->re_text);
+	ru->re = NULL;
+	ru->re_text = NULL;
+}
+
+static void clear_def(struct rule *ru)
+{
+	wipe_free_str(ru->def);
+	free(ru->def_where);
+	ru->def = ru->def_where = NULL;
+}
+
+static void rule_free(struct rule *ru)
+{
+	free(ru->key);
+	clear_oneof(ru);
+	clear_re(ru);
+	clear_def(ru);
+}
+
+struct rules *rules_new(void)
+{
+	return xcalloc(1, sizeof(struct rules));
+}
+
+void rules_free(struct rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		rule_free(&r->v[i]);
+	free(r->v);
+	free(r->slots);
+	free(r);
+}
+
+size_t rules_count(const struct rules *r)
+{
+	return r ? r->n : 0;
+}
+
+/* ---- parsing a [keys] line --------------------------------------------- */
+
+/*
+ * The next word of *PP: its NAME (up to '=' or white space) and, after
+ * '=', its VALUE (to the next white space, or a "quoted" run ending at a
+ * '"' followed by white space or the end). *VALUE is NULL without '='.
+ * Returns 1 for a word, 0 at the end, -1 for an unterminated quote.
+ */
+static int next_word(const char **pp, char **name, char **value)
+{
+	const char *p = *pp;
+	*name = *value = NULL;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p) {
+		*pp = p;
+		return 0;
+	}
+	const char *n = p;
+	while (*p && *p != '=' && !isspace((unsigned char)*p))
+		p++;
+	*name = xstrndup(n, (size_t)(p - n));
+	if (*p != '=') {
+		*pp = p;
+		return 1;
+	}
+	p++;
+	if (*p == '"') {
+		for (const char *s = p + 1; *s; s++) {
+			if (*s == '"' && (!s[1] || isspace((unsigned char)s[1]))) {
+				*value = xstrndup(p + 1, (size_t)(s - p - 1));
+				*pp = s + 1;
+				return 1;
+			}
+		}
+		*pp = p + strlen(p);
+		return -1;
+	}
+	const char *v = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	*value = xstrndup(v, (size_t)(p - v));
+	*pp = p;
+	return 1;
+}
+
+static int parse_count(const char *s, long long *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* A word we did not understand, named only when it looks like a rule
+ * word: a confused line could hold a value instead of rules. */
+static void unknown_word(struct diag *d, const char *where, const char *key,
+			 const char *name, int nth)
+{
+	size_t n = strlen(name);
+	if (n > 0 && n <= 32 && strspn(name, "abcdefghijklmnopqrstuvwxyz-") == n)
+		diag_error(d, where, NULL, "%s: unknown rule '%s'", key, name);
+	else
+		diag_error(d, where, NULL, "%s: unknown rule (word %d)", key, nth);
+}
+
+static int one_of(struct rule *ru, const char *list)
+{
+	ru->oneof = xstrdup(list);
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0)
+			return -1;
+		ru->words = xrealloc(ru->words,
+				     (ru->nwords + 1) * sizeof *ru->words);
+		ru->words[ru->nwords++] = xstrndup(p, n);
+		p += n;
+		if (!*p)
+			return 0;
+		p++;
+	}
+}
+
+/* Parse one word into RU. Returns 0 or the number of errors added. */
+static int parse_word(struct rule *ru, const char *name, const char *value,
+		      int nth, const char *where, struct diag *d)
+{
+	const char *key = ru->key;
+	for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++) {
+		if (strcmp(name, flag_words[i].word) != 0)
+			continue;
+		if (value) {
+			diag_error(d, where, NULL, "%s: %s takes no value", key, name);
+			return 1;
+		}
+		ru->flags |= flag_words[i].flag;
+		return 0;
+	}
+	int is_min = strcmp(name, "min") == 0, is_max = strcmp(name, "max") == 0;
+	if (!is_min && !is_max && strcmp(name, "one-of") != 0 &&
+	    strcmp(name, "match") != 0 && strcmp(name, "default") != 0) {
+		unknown_word(d, where, key, name, nth);
+		return 1;
+	}
+	if (!value || !*value) {
+		diag_error(d, where, NULL, "%s: %s needs a value (%s=...)", key,
+			   name, name);
+		return 1;
+	}
+	if (is_min || is_max) {
+		if (parse_count(value, is_min ? &ru->min : &ru->max) < 0) {
+			diag_error(d, where, NULL,
+				   "%s: %s: bad number (expects a whole number of bytes)",
+				   key, name);
+			return 1;
+		}
+	} else if (strcmp(name, "one-of") == 0) {
+		clear_oneof(ru);
+		if (one_of(ru, value) < 0) {
+			diag_error(d, where, NULL,
+				   "%s: one-of: empty item in the comma-separated list", key);
+			return 1;
+		}
+	} else if (strcmp(name, "match") == 0) {
+		clear_re(ru);
+		ru->re = xmalloc(sizeof *ru->re);
+		int rc = regcomp(ru->re, value, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char msg[128];
+			regerror(rc, ru->re, msg, sizeof msg);
+			free(ru->re);
+			ru->re = NULL;
+			diag_error(d, where, NULL, "%s: match: bad regex: %s", key, msg);
+			return 1;
+		}
+		ru->re_text = xstrdup(value);
+	} else {
+		clear_def(ru);
+		ru->def = xstrdup(value);
+		ru->def_where = xstrdup(where);
+	}
+	return 0;
+}
+
+/* Move what LINE set into RU (a key listed again adds rules). */
+static void merge(struct rule *ru, struct rule *line)
+{
+	ru->flags |= line->flags;
+	if (line->min != NONE)
+		ru->min = line->min;
+	if (line->max != NONE)
+		ru->max = line->max;
+	if (line->oneof) {
+		clear_oneof(ru);
+		ru->oneof = line->oneof;
+		ru->words = line->words;
+		ru->nwords = line->nwords;
+		line->oneof = NULL;
+		line->words = NULL;
+		line->nwords = 0;
+	}
+	if (line->re) {
+		clear_re(ru);
+		ru->re = line->re;
+		ru->re_text = line->re_text;
+		line->re = NULL;
+		line->re_text = NULL;
+	}
+	if (line->def) {
+		clear_def(ru);
+		ru->def = line->def;
+		ru->def_where = line->def_where;
+		line->def = line->def_where = NULL;
+	}
+}
+
+int rules_add(struct rules *r, const char *key, const char *words,
+	      const char *where, struct diag *d)
+{
+	if (!envset_valid_name(key)) {
+		diag_error(d, where, NULL,
+			   "not a valid key name (expects [A-Za-z_][A-Za-z0-9_]*)");
+		return 1;
+	}
+	struct rule line;
+	memset(&line, 0, sizeof line);
+	line.key = xstrdup(key);
+	line.min = line.max = NONE;
+
+	int errs = 0, nth = 0, rc;
+	char *name, *value;
+	const char *p = words;
+	while ((rc = next_word(&p, &name, &value)) != 0) {
+		nth++;
+		if (rc < 0)
+			diag_error(d, where, NULL,
+				   "%s: %s: unterminated \" (a quoted value ends at \" before a space or the line's end)",
+				   key, name);
+		else
+			errs += parse_word(&line, name, value, nth, where, d);
+		errs += rc < 0;
+		free(name);
+		wipe_free_str(value); /* may be a default */
+	}
+	struct rule *ru = find(r, key);
+	long long min = line.min != NONE ? line.min : ru ? ru->min : NONE;
+	long long max = line.max != NONE ? line.max : ru ? ru->max : NONE;
+	if (!errs && min != NONE && max != NONE && min > max) {
+		diag_error(d, where, NULL, "%s: min is greater than max", key);
+		errs++;
+	}
+	if (!errs)
+		merge(ru ? ru : insert(r, key), &line);
+	rule_free(&line);
+	return errs;
+}
+
+/* ---- applying ---------------------------------------------------------- */
+
+void rules_require(const struct rules *r, struct config *c)
+{
+	if (!r || !r->n)
+		return;
+	int strip = c->strip || c->allow.n > 0;
+	/* Which keys C already requires: one pass over each list. */
+	unsigned char *have = xcalloc(r->n, 1);
+	for (size_t i = 0; i < c->require.n; i++) {
+		const struct rule *ru = find(r, c->require.v[i]);
+		if (ru)
+			have[ru - r->v] = 1;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rule *ru = &r->v[i];
+		if (have[i] || (ru->flags & R_OPTIONAL) || ru->def)
+			continue;
+		if (strlist_match(&c->deny, ru->key) >= 0)
+			continue;
+		if (strip && strlist_match(&c->allow, ru->key) < 0)
+			continue;
+		strlist_add(&c->require, ru->key);
+	}
+	free(have);
+}
+
+void rules_defaults(const struct rules *r, struct envset *env)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rule *ru = &r->v[i];
+		if (!ru->def)
+			continue;
+		struct envvar *v = envset_get(env, ru->key);
+		if (v && v->len)
+			continue;
+		v = envset_set(env, ru->key, ru->def, strlen(ru->def),
+			       ORIG_DEFAULT, ru->def_where);
+		if (ru->flags & R_SECRET)
+			v->flags |= EV_SECRET;
+	}
+}
+
+static int in_words(const struct rule *ru, const char *s)
+{
+	for (size_t i = 0; i < ru->nwords; i++)
+		if (strcmp(ru->words[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every rule RU sets, on V's value. Never the value in a message. */
+static int check_value(const struct rule *ru, const struct envvar *v,
+		       struct diag *d)
+{
+	const char *k = v->key, *src = v->source, *s = v->val;
+	int errs = 0;
+	if (ru->min != NONE && (unsigned long long)v->len < (unsigned long long)ru->min) {
+		diag_error(d, k, src, "min: shorter than %lld bytes", ru->min);
+		errs++;
+	}
+	if (ru->max != NONE && (unsigned long long)v->len > (unsigned long long)ru->max) {
+		diag_error(d, k, src, "max: longer than %lld bytes", ru->max);
+		errs++;
+	}
+	if ((ru->flags & R_INT) && !rules_is_int(s)) {
+		diag_error(d, k, src, "int: not an integer");
+		errs++;
+	}
+	if ((ru->flags & R_PORT) && !rules_is_port(s)) {
+		diag_error(d, k, src, "port: not a port number (1-65535)");
+		errs++;
+	}
+	if ((ru->flags & R_BOOL) && !rules_is_bool(s)) {
+		diag_error(d, k, src,
+			   "bool: not a boolean (true/false, yes/no, on/off, 1/0)");
+		errs++;
+	}
+	if ((ru->flags & R_URL) && !rules_is_url(s)) {
+		diag_error(d, k, src, "url: not a URL (SCHEME://HOST...)");
+		errs++;
+	}
+	if (ru->oneof && !in_words(ru, s)) {
+		diag_error(d, k, src, "one-of: not one of %s", ru->oneof);
+		errs++;
+	}
+	if (ru->re && regexec(ru->re, s, 0, NULL, 0) != 0) {
+		diag_error(d, k, src, "match: does not match %s", ru->re_text);
+		errs++;
+	}
+	if ((ru->flags & R_NOPLACEHOLDER) && rules_is_placeholder(s)) {
+		diag_error(d, k, src, "no-placeholder: looks like a placeholder");
+		errs++;
+	}
+	return errs;
+}
+
+int rules_check(const struct rules *r, struct envset *env, struct diag *d)
+{
+	if (!r)
+		return 0;
+	int errs = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rule *ru = &r->v[i];
+		struct envvar *v = envset_get(env, ru->key);
+		if (!v)
+			continue;
+		if (ru->flags & R_SECRET)
+			v->flags |= EV_SECRET;
+		if ((v->flags & EV_STRIPPED) || v->len == 0)
+			continue;
+		errs += check_value(ru, v, d);
+	}
+	return errs;
+}
