@@ -51,8 +51,13 @@ static int check_required(const struct config *c, const struct strlist *req,
 			  struct envset *env, struct diag *d)
 {
 	int errs = 0;
+	struct envset seen; /* a key named twice is reported once */
+	envset_init(&seen);
 	for (size_t i = 0; i < req->n; i++) {
 		const char *key = req->v[i];
+		if (envset_get(&seen, key))
+			continue;
+		envset_set(&seen, key, "", 0, ORIG_NONE, NULL);
 		struct envvar *v = envset_get(env, key);
 		int deny = strlist_match(&c->deny, key);
 		if (deny >= 0) {
@@ -71,6 +76,7 @@ static int check_required(const struct config *c, const struct strlist *req,
 			errs++;
 		}
 	}
+	envset_free(&seen);
 	return errs;
 }
 

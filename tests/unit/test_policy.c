@@ -77,6 +77,16 @@ static void require_reports_every_problem(void **state)
 	assert_true(envset_get(&env, "DB_HOST")->flags & EV_REQUIRED);
 }
 
+static void a_key_required_twice_is_reported_once(void **state)
+{
+	(void)state;
+	strlist_add_split(&c.require, "MISSING MISSING EMPTY");
+	strlist_add(&c.require, "MISSING");
+	assert_int_equal(policy_apply(&c, &env, &d), 2);
+	assert_string_equal(d.v[0].subject, "MISSING");
+	assert_string_equal(d.v[1].subject, "EMPTY");
+}
+
 static void allow_keep_deny(void **state)
 {
 	(void)state;
@@ -134,6 +144,7 @@ int main(void)
 		cmocka_unit_test(secret_names),
 		cmocka_unit_test_setup_teardown(nothing_stripped_without_allow, setup, teardown),
 		cmocka_unit_test_setup_teardown(require_reports_every_problem, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_key_required_twice_is_reported_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(allow_keep_deny, setup, teardown),
 		cmocka_unit_test_setup_teardown(required_and_denied_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(service_strips_by_default, setup, teardown),
