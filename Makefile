@@ -51,7 +51,7 @@ else
 endif
 REL_LDFLAGS = -static -Wl,--gc-sections -s
 
-.PHONY: all deps build demo test unit integration lint install clean bench fuzz
+.PHONY: all deps build demo test unit integration lint lint-man install clean bench fuzz
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -112,7 +112,12 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 
 test: deps
 	@$(MAKE) --no-print-directory build $(HELPERS) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory lint-man
 	@sh tests/run.sh $(UNIT_BINS)
+
+# The man pages (mdoc) must be free of mandoc warnings.
+lint-man:
+	@mandoc -T lint -W warning man/*.[0-9] && echo "lint-man: man/*.[0-9] clean"
 
 unit: $(UNIT_BINS)
 	@sh tests/run.sh --unit-only $(UNIT_BINS)
