@@ -4,8 +4,8 @@
  * Precedence (lowest first): env files in order, secret directories in
  * order, the inherited environment (filtered by --clear-env/--keep).
  * --override moves the inherited environment to the bottom. KEY_FILE
- * indirection and sealed values are then resolved on the winning value of
- * each key.
+ * indirection is then resolved on the winning value of each key (sealed
+ * values are opened after the policy, by seal_open_all).
  */
 #ifndef ASSEMBLE_H
 #define ASSEMBLE_H

@@ -3,6 +3,7 @@
  */
 #include "envset.h"
 
+#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,19 @@ void envset_init(struct envset *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* Free V's value the way it was allocated (sodium_free wipes too). */
+static void val_free(struct envvar *v)
+{
+	if (v->flags & EV_SODIUM)
+		sodium_free(v->val);
+	else
+		wipe_free(v->val, v->len);
+	v->flags &= ~EV_SODIUM;
+}
+
 static void var_clear(struct envvar *v)
 {
-	wipe_free(v->val, v->len);
+	val_free(v);
 	free(v->source);
 	free(v->overrode);
 	v->val = NULL;
@@ -112,6 +123,17 @@ struct envvar *envset_set(struct envset *s, const char *key, const char *val,
 	memcpy(copy, val, len);
 	copy[len] = '\0';
 	return envset_set_owned(s, key, copy, len, o, source);
+}
+
+void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
+		    int sodium)
+{
+	val_free(v);
+	v->val = val;
+	v->len = len;
+	v->origin = o;
+	if (sodium)
+		v->flags |= EV_SODIUM;
 }
 
 int envset_del(struct envset *s, const char *key)

@@ -27,6 +27,7 @@ enum origin {
 #define EV_STRIPPED 0x2u /* policy removed it from the child's environment */
 #define EV_DELETED 0x4u  /* removed from the set; skip when iterating */
 #define EV_REQUIRED 0x8u /* a required key */
+#define EV_SODIUM 0x10u  /* val is sodium_malloc memory: freed with sodium_free */
 
 struct envvar {
 	char *key;
@@ -65,6 +66,16 @@ struct envvar *envset_set(struct envset *s, const char *key, const char *val,
 /* Same, but takes ownership of VAL (a malloc'd NUL-terminated buffer). */
 struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
 				size_t len, enum origin o, const char *source);
+
+/*
+ * Replace V's value in place with VAL (LEN bytes, NUL-terminated), which
+ * V owns from now on: a sodium_malloc'd buffer when SODIUM (freed with
+ * sodium_free), else a malloc'd one. The old value is wiped; V keeps its
+ * position, key, source and ->overrode (an opened sealed value still came
+ * from where the sealed one did). Sets origin O; flags are kept.
+ */
+void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
+		    int sodium);
 
 /* Remove KEY (its value is wiped). Returns 1 if it was there. */
 int envset_del(struct envset *s, const char *key);

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "report.h"
 #include "run.h"
+#include "seal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,12 +52,20 @@ static int unsupported(const struct config *c, struct diag *d)
 			   : "needs a manifest (-c FILE or $ENVINIT_CONFIG)");
 		return 1;
 	}
-	/* HOOK(seal): keygen and seal dispatch */
-	if (c->cmd == CMD_KEYGEN || c->cmd == CMD_SEAL) {
-		diag_error(d, NULL, NULL, "keygen and seal are not supported yet");
-		return 1;
-	}
 	return 0;
+}
+
+/* keygen, seal: the key line or sealed value goes to stdout. */
+static int keytool(const struct config *c, struct diag *d)
+{
+	char *line = NULL;
+	int status = seal_command(c, STDIN_FILENO, &line, d);
+	report_diag(d, c->verbose, NULL);
+	if (line) {
+		fputs(line, stdout);
+		free(line);
+	}
+	return status;
 }
 
 /* Assemble, apply the policy; for run, also build envp and check limits. */
@@ -66,6 +75,8 @@ static int build(const struct config *c, struct envset *env, char ***envp,
 	int errs = assemble(c, environ, env, d);
 	rules_defaults(c->rules, env); /* [keys] default= before the policy */
 	errs += policy_apply(c, env, d);
+	/* sealed values: the winning value of each key the service receives */
+	errs += seal_open_all(&c->private_keys, env, d);
 	errs += rules_check(c->rules, env, d);
 	if (c->cmd == CMD_RUN) {
 		*envp = run_build_envp(env);
@@ -187,6 +198,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	config_from_environment(&cfg);
+	/* HOOK(seal): keygen and seal read no sources and no manifest */
+	if (cfg.cmd == CMD_KEYGEN || cfg.cmd == CMD_SEAL) {
+		status = keytool(&cfg, &d);
+		goto out;
+	}
 	if (unsupported(&cfg, &d)) {
 		report_diag(&d, 0, NULL);
 		status = EXIT_USAGE;

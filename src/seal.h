@@ -1,0 +1,126 @@
+/*
+ * seal.h - sealed values: keygen, seal, seal --in-place, and opening.
+ *
+ * Crypto: libsodium's sealed box (crypto_box_seal: an ephemeral X25519 key,
+ * XSalsa20-Poly1305), nothing else. The sealed plaintext is
+ *
+ *	NAME \0 VALUE
+ *
+ * so a value is bound to its key name: moved under another key it opens
+ * but is refused ("sealed for key A, not B").
+ *
+ * Formats (all characters are safe unquoted in an env file):
+ *   sealed value     enc:v1:<base64 of the sealed box>
+ *                    standard base64 with padding (sodium_base64_VARIANT_
+ *                    ORIGINAL), decoded strictly: no whitespace, no bad
+ *                    padding. Any value matching enc:v<digits>: is taken
+ *                    as sealed; only v1 exists.
+ *   private key file one line "ENVINIT-PRIVATE-KEY-V1:<base64 of the
+ *                    32-byte X25519 secret key>\n" (a missing final
+ *                    newline or a CRLF is accepted); the public key is
+ *                    derived with crypto_scalarmult_base.
+ *   public key       "envinit-pk-v1:<base64 of the 32-byte public key>",
+ *                    printed by keygen on one line. --public-key takes that
+ *                    string, or the path of a file holding it.
+ *
+ * Memory: private keys and opened values live in sodium_malloc memory
+ * (opened values are handed to the envset with EV_SODIUM, which frees them
+ * with sodium_free); every other buffer that held a plaintext is wiped
+ * with sodium_memzero before it is freed. sodium_init() costs about as
+ * much as a whole exec, so it is called only when there is something to
+ * do: keygen, seal, or at least one sealed value to open.
+ *
+ * Messages name a key, a file or FILE:LINE, never a value nor key bytes.
+ */
+#ifndef SEAL_H
+#define SEAL_H
+
+#include "config.h"
+#include "diag.h"
+#include "envset.h"
+
+#define SEAL_PREFIX "enc:v1:"
+#define SEAL_PUBLIC_PREFIX "envinit-pk-v1:"
+#define SEAL_PRIVATE_PREFIX "ENVINIT-PRIVATE-KEY-V1:"
+
+/* Whether VAL (LEN bytes) has the form of a sealed value, enc:v<digits>:. */
+int seal_is_sealed(const char *val, size_t len);
+
+/*
+ * Open every sealed live value of ENV in place, with the private key files
+ * KEYFILES (tried in order: during a rotation a value opens with whichever
+ * key fits). Run on the winning value of each key, after KEY_FILE
+ * indirection. On success a value becomes its plaintext (sodium_malloc
+ * memory, EV_SODIUM), origin ORIG_SEALED, flag EV_SECRET, its source kept.
+ * A value that fails keeps its sealed form and adds one error with the key
+ * as subject and its source in parentheses:
+ *   "sealed value but no --private-key-file given"
+ *   "unknown sealed-value version vN"
+ *   "corrupt or truncated sealed value"
+ *   "no private key opens it (another key's value, or altered)"
+ *   "sealed for key OTHER, not KEY"
+ *   "opened value contains a NUL byte"
+ * Only kept keys are opened (call it after policy_apply): a value this
+ * service never receives stays sealed, so a shared file may hold other
+ * services' sealed values. Key files are read only when such a sealed
+ * value is present; an unreadable or
+ * malformed one is an error naming the file (subject: the path). Every
+ * problem is reported. Returns the number of errors added.
+ */
+int seal_open_all(const struct strlist *keyfiles, struct envset *env,
+		  struct diag *d);
+
+/*
+ * keygen: create PATH (O_EXCL, mode 0600; refused if it exists) holding a
+ * new private key, and set *PUB to the public key line (with "\n"; caller
+ * frees). Returns 0, or EXIT_CONFIG with an error naming PATH (PATH is
+ * removed again when writing fails).
+ */
+int seal_keygen(const char *path, char **pub, struct diag *d);
+
+/*
+ * Seal VAL (LEN bytes, no NUL) for key NAME to the public key PUBKEY (the
+ * string or a file holding it, see --public-key). Sets *OUT to
+ * "enc:v1:...", NUL-terminated, no newline (caller frees). Refuses an
+ * invalid NAME, a NUL byte, and a value that is already sealed. Returns 0,
+ * EXIT_USAGE or EXIT_CONFIG.
+ */
+int seal_value(const char *pubkey, const char *name, const char *val,
+	       size_t len, char **out, struct diag *d);
+
+/*
+ * seal NAME from the file descriptor FD (stdin): read at most CAP bytes
+ * (plus one line end), remove ONE trailing "\n" or "\r\n" (so
+ * `echo secret | envinit seal ...` seals "secret"), then seal_value. *OUT
+ * gets the sealed value plus "\n".
+ */
+int seal_stream(const char *pubkey, const char *name, int fd, size_t cap,
+		char **out, struct diag *d);
+
+/*
+ * seal --in-place: seal the values of the keys NAMES (N of them) in the env
+ * file PATH. Each entry of NAME (every one, if it is set several times) is
+ * found with envfile_parse, so multi-line quoted values work, and is
+ * rewritten as "[export ]NAME=enc:v1:..." keeping its indentation, its
+ * `export `, a trailing comment and its line end; every other byte of the
+ * file is kept. A value already sealed is left alone, so running twice
+ * changes nothing (and a file with nothing to seal is not rewritten).
+ * Refused, naming the key and FILE:LINE: a NAME with no entry, an entry
+ * that shares its line with another one, and a value using interpolation
+ * (sealing would freeze a lookup). The new file is written beside PATH
+ * (symlinks followed), given PATH's mode and owner, fsync'd and renamed
+ * over it; on any error PATH is left untouched. Returns 0 or EXIT_CONFIG
+ * (EXIT_USAGE for an invalid NAME).
+ */
+int seal_in_place(const char *pubkey, const char *path, char *const *names,
+		  int n, struct diag *d);
+
+/*
+ * The keygen and seal commands as configured in C (--private-key-file,
+ * --public-key, --in-place, --max-value-size, the NAMEs in c->argv), with
+ * the value read from IN for `seal NAME`. *OUT gets what to print on
+ * stdout, or NULL. Returns the exit status.
+ */
+int seal_command(const struct config *c, int in, char **out, struct diag *d);
+
+#endif

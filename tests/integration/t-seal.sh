@@ -1,0 +1,231 @@
+# Sealed values: keygen, seal (stdin and --in-place), opening, per-client
+# keys, rotation, and that an opened value is never shown unasked.
+C=CANARY-5ea1-wex
+TC=CANARY-5ea1-techcorp
+
+# envinit with VALUE on stdin (e and ee read /dev/null)
+ei_in() { v=$1; shift; printf '%s' "$v" | env -i PATH=/usr/bin:/bin "$EI" "$@" >"$T/out" 2>"$T/err"; RC=$?; }
+mode_of() { stat -c %a "$1"; }
+ino_of() { stat -c %i "$1"; }
+differ() { ! cmp -s "$1" "$2"; }
+
+# ---- keygen ----------------------------------------------------------------
+e keygen --private-key-file wex.key
+ok "keygen -> 0" rc 0
+ok "key file is 0600" [ "$(mode_of wex.key)" = 600 ]
+ok "stdout is one public key line" [ "$(wc -l <"$T/out")" = 1 ]
+ok "public key line format" grep -qE '^envinit-pk-v1:[A-Za-z0-9+/]{43}=$' "$T/out"
+ok "key file format" grep -qE '^ENVINIT-PRIVATE-KEY-V1:[A-Za-z0-9+/]{43}=$' wex.key
+cp "$T/out" wex.pub
+WEX_PUB=$(cat wex.pub)
+ok "the private key is not printed" out_lacks "$(cut -d: -f2 wex.key)"
+cp wex.key wex.key.orig
+e keygen --private-key-file wex.key
+ok "keygen refuses an existing file -> 78" rc 78
+ok "... naming it" err_has "wex.key: already exists"
+ok "... and leaves it alone" cmp -s wex.key wex.key.orig
+ok "... printing no key" [ ! -s "$T/out" ]
+(umask 077 && "$EI" keygen --private-key-file tc.key >tc.pub 2>/dev/null)
+ok "second client's key" [ -s tc.pub ]
+e keygen
+ok "keygen without a file -> 64" rc 64
+
+# ---- seal from stdin -------------------------------------------------------
+ei_in "$C
+" seal --public-key "$WEX_PUB" WEX_TOKEN
+ok "seal -> 0" rc 0
+ok "stdout: enc:v1:... on one line" grep -qE '^enc:v1:[A-Za-z0-9+/]+={0,2}$' "$T/out"
+ok "the value is not in the output" leak_free "$C"
+printf 'WEX_TOKEN=%s\n' "$(cat "$T/out")" >wex.env
+ei_in "$C" seal --public-key wex.pub WEX_API_KEY
+ok "--public-key as a file" rc 0
+printf 'WEX_API_KEY=%s\n' "$(cat "$T/out")" >>wex.env
+ei_in "$TC" seal --public-key "$(cat tc.pub)" TC_TOKEN
+printf 'TC_TOKEN=%s\n' "$(cat "$T/out")" >techcorp.env
+ei_in "x" seal --public-key wex.key X
+ok "a private key as --public-key -> 78" rc 78
+ok "... said" err_has "holds a private key"
+ok "... never printed" err_lacks "$(cut -d: -f2 wex.key)"
+ei_in "x" seal WEX_TOKEN
+ok "seal without --public-key -> 64" rc 64
+
+# ---- opening -----------------------------------------------------------------
+e --private-key-file wex.key -f wex.env -- "$SHOWENV"
+ok "the child receives the plaintext" out_has "WEX_TOKEN=$C"
+ok "one trailing newline removed by seal" out_has "WEX_API_KEY=$C"
+ok "not the sealed form" out_lacks "enc:v1:"
+ok "the key file path itself is not exported" out_lacks "wex.key"
+e print --private-key-file wex.key -f wex.env
+ok "print -> 0" rc 0
+ok "print redacts an opened value" out_has "WEX_TOKEN=<redacted>"
+ok "... and never shows it" leak_free "$C"
+ei_in "$C" seal --public-key wex.pub WEX_DSN
+printf 'WEX_DSN=%s\n' "$(cat "$T/out")" >dsn.env
+e print --private-key-file wex.key -f dsn.env
+ok "a sealed value is secret whatever its name" out_has "WEX_DSN=<redacted>"
+ok "... never shown" leak_free "$C"
+e print --reveal --private-key-file wex.key -f wex.env
+ok "print --reveal shows it" out_has "WEX_TOKEN=$C"
+e print --format json --private-key-file wex.key -f wex.env
+ok "json redacts too" leak_free "$C"
+e check --explain --private-key-file wex.key -f wex.env
+ok "--explain says sealed" err_has "sealed"
+ok "... but not the value" leak_free "$C"
+ee ENVINIT_PRIVATE_KEY_FILE="$T/wex.key" "$EI" -f wex.env -- "$SHOWENV"
+ok "\$ENVINIT_PRIVATE_KEY_FILE" out_has "WEX_TOKEN=$C"
+ok "... is not passed on" out_lacks "ENVINIT_PRIVATE_KEY_FILE"
+ee "INH_TOKEN=$(ei_in "$C" seal --public-key wex.pub INH_TOKEN; cat "$T/out")" \
+	"$EI" --private-key-file wex.key -- "$SHOWENV"
+ok "a sealed value inherited from the environment is opened" out_has "INH_TOKEN=$C"
+cp wex.env viafile.txt && sed -n 's/^WEX_TOKEN=//p' wex.env >tokfile
+ee WEX_TOKEN_FILE="$T/tokfile" "$EI" --private-key-file wex.key -- "$SHOWENV"
+ok "a sealed value behind KEY_FILE is opened" out_has "WEX_TOKEN=$C"
+
+# ---- failures: 78, the key named, never a value ---------------------------
+e --private-key-file wex.key -f techcorp.env --termination-log termlog -- "$SHOWENV"
+ok "WEX's key cannot open TechCorp's value -> 78" rc 78
+ok "... naming the key" err_has "TC_TOKEN: no private key opens it"
+ok "... and where it came from" err_has "techcorp.env:1"
+ok "... the child never ran" out_lacks "PATH="
+ok "... no plaintext anywhere" leak_free "$TC"
+ok "... termination log" file_has termlog "TC_TOKEN"
+e --private-key-file tc.key -f techcorp.env -- "$SHOWENV"
+ok "TechCorp's key opens it" out_has "TC_TOKEN=$TC"
+e -f wex.env --termination-log termlog -- true
+ok "no key given -> 78" rc 78
+ok "... said per key" err_has "WEX_TOKEN: sealed value but no --private-key-file given"
+sed 's/^WEX_TOKEN=/OTHER_TOKEN=/' wex.env >moved.env
+e --private-key-file wex.key -f moved.env --termination-log termlog -- true
+ok "a value moved to another key -> 78" rc 78
+ok "... name mismatch said" err_has "OTHER_TOKEN: sealed for key WEX_TOKEN, not OTHER_TOKEN"
+ok "... no plaintext" leak_free "$C"
+tok=$(sed -n 's/^WEX_TOKEN=//p' wex.env)
+ch=$(printf '%s' "$tok" | cut -c20)
+if [ "$ch" = A ]; then ch=B; else ch=A; fi
+printf 'WEX_TOKEN=%s%s%s\n' "$(printf '%s' "$tok" | cut -c1-19)" "$ch" \
+	"$(printf '%s' "$tok" | cut -c21-)" >flipped.env
+ok "(the flip changed the file)" differ wex.env flipped.env
+e --private-key-file wex.key -f flipped.env --termination-log termlog -- true
+ok "a flipped byte -> 78" rc 78
+ok "... no key opens it" err_has "WEX_TOKEN: no private key opens it"
+ok "... no plaintext" leak_free "$C"
+sed 's/^\(WEX_TOKEN=.*\).$/\1/' wex.env >cut.env
+e --private-key-file wex.key -f cut.env --termination-log termlog -- true
+ok "a truncated value -> 78" rc 78
+ok "... corrupt said" err_has "WEX_TOKEN: corrupt or truncated sealed value"
+sed 's/^WEX_TOKEN=enc:v1:/WEX_TOKEN=enc:v2:/' wex.env >v2.env
+e --private-key-file wex.key -f v2.env -- true
+ok "enc:v2: -> 78" rc 78
+ok "... unknown version" err_has "WEX_TOKEN: unknown sealed-value version v2"
+printf 'garbage\n' >bad.key
+e --private-key-file bad.key -f wex.env --termination-log termlog -- true
+ok "a malformed key file -> 78" rc 78
+ok "... named" err_has "bad.key: malformed private key file"
+e --private-key-file nothere.key -f wex.env -- true
+ok "a missing key file -> 78" rc 78
+ok "... named" err_has "nothere.key: cannot read private key file"
+e --private-key-file nothere.key -f techcorp.env -f moved.env -- true
+ok "every problem at once: not one per value when the key file is missing" \
+	[ "$(grep -c 'no private key opens' "$T/err")" = 0 ]
+e --private-key-file tc.key -f wex.env -f moved.env --termination-log termlog -- true
+ok "every problem reported" [ "$(grep -c '^envinit: ' "$T/err")" = 3 ]
+ok "... none with a value" leak_free "$C"
+
+# ---- rotation: two keys ------------------------------------------------------
+cat wex.env techcorp.env >both.env
+e --private-key-file wex.key --private-key-file tc.key -f both.env -- "$SHOWENV"
+ok "rotation: either key opens its values" out_has "WEX_TOKEN=$C"
+ok "... both" out_has "TC_TOKEN=$TC"
+e --private-key-file tc.key --private-key-file wex.key -f both.env -- "$SHOWENV"
+ok "rotation: in either order" out_has "WEX_TOKEN=$C"
+
+# ---- the private key inside a secrets dir is never exported ---------------
+mkdir run-secrets
+"$EI" keygen --private-key-file run-secrets/PRIVATE_KEY >sec.pub
+printf '%s' "$C" | "$EI" seal --public-key sec.pub DB_PASSWORD >run-secrets/DB_PASSWORD
+e -d run-secrets --private-key-file run-secrets/PRIVATE_KEY -- "$SHOWENV"
+ok "a sealed secret file is opened" out_has "DB_PASSWORD=$C"
+ok "the private key in the dir is not exported" out_lacks "PRIVATE_KEY"
+ok "... nor its content" out_lacks "ENVINIT-PRIVATE-KEY"
+ee ENVINIT_PRIVATE_KEY_FILE="$T/run-secrets/PRIVATE_KEY" "$EI" -d run-secrets -- "$SHOWENV"
+ok "... also when named by \$ENVINIT_PRIVATE_KEY_FILE" out_lacks "ENVINIT-PRIVATE-KEY"
+ok "... and the secret opened" out_has "DB_PASSWORD=$C"
+ln -s PRIVATE_KEY run-secrets/key-link
+e -d run-secrets --private-key-file run-secrets/key-link -- "$SHOWENV"
+ok "... nor through a symlink to it" out_lacks "ENVINIT-PRIVATE-KEY"
+
+# ---- seal --in-place ----------------------------------------------------------
+printf '# WEX worker\r\nLOG_LEVEL=info\r\n  export WEX_TOKEN = %s  # rotated monthly\r\n' "$C" >in.env
+printf 'CERT="-----BEGIN\nWEX_TOKEN=not-an-entry\n-----END"\n' >>in.env
+printf "QUOTED='%s'#tail\n" "$C" >>in.env
+printf 'WEX_PASSWORD: %s\nLAST=kept' "$C" >>in.env
+chmod 640 in.env
+# the reference, built by hand: what must stay byte for byte
+printf '# WEX worker\r\nLOG_LEVEL=info\r\n  export WEX_TOKEN=SEALED  # rotated monthly\r\n' >expected
+printf 'CERT=SEALED\n' >>expected
+printf 'QUOTED=SEALED #tail\n' >>expected
+printf 'WEX_PASSWORD=SEALED\nLAST=kept' >>expected
+ino=$(ino_of in.env)
+e seal --public-key wex.pub --in-place in.env WEX_TOKEN CERT QUOTED WEX_PASSWORD
+ok "seal --in-place -> 0" rc 0
+ok "... prints nothing" [ ! -s "$T/out" ]
+sed 's/enc:v1:[A-Za-z0-9+/]*=*/SEALED/' in.env >got
+ok "comments, order, other lines, CRLF, export, indentation kept" cmp -s expected got
+ok "no plaintext left in the file" file_lacks in.env "$C"
+ok "the multi-line value is sealed whole" file_lacks in.env "not-an-entry"
+ok "mode kept" [ "$(mode_of in.env)" = 640 ]
+ok "replaced by rename (new inode)" [ "$(ino_of in.env)" != "$ino" ]
+ok "no temporary file left" [ -z "$(ls -A | grep envinit-)" ]
+e print --reveal --private-key-file wex.key -f in.env
+ok "the sealed file opens to the same values" out_has "WEX_TOKEN=$C"
+ok "... the multi-line one" out_has 'CERT="-----BEGIN\nWEX_TOKEN=not-an-entry\n-----END"'
+ok "... the single-quoted one" out_has "QUOTED=$C"
+ok "... the colon one" out_has "WEX_PASSWORD=$C"
+ok "... the untouched ones" out_has "LAST=kept"
+cp in.env in.once
+ino=$(ino_of in.env)
+e seal --public-key wex.pub --in-place in.env WEX_TOKEN CERT QUOTED WEX_PASSWORD
+ok "second run -> 0" rc 0
+ok "idempotent: byte-identical" cmp -s in.once in.env
+ok "... not even rewritten" [ "$(ino_of in.env)" = "$ino" ]
+
+printf 'A=1\nWEX_TOKEN=%s\n' "$C" >fail.env
+cp fail.env fail.orig
+ino=$(ino_of fail.env)
+e seal --public-key wex.pub --in-place fail.env WEX_TOKEN MISSING_KEY
+ok "a NAME not in the file -> 78" rc 78
+ok "... named with the file" err_has "MISSING_KEY: no entry sets it in this file (fail.env)"
+ok "... the file is byte-identical" cmp -s fail.env fail.orig
+ok "... not even replaced" [ "$(ino_of fail.env)" = "$ino" ]
+ok "... no plaintext in messages" leak_free "$C"
+printf 'URL=https://x/${WEX_TOKEN}\nWEX_TOKEN=%s\n' "$C" >interp.env
+cp interp.env interp.orig
+e seal --public-key wex.pub --in-place interp.env URL
+ok "an interpolated value is refused -> 78" rc 78
+ok "... said" err_has "URL: uses interpolation"
+ok "... file untouched" cmp -s interp.env interp.orig
+printf 'A="x" WEX_TOKEN=%s\n' "$C" >shared.env
+e seal --public-key wex.pub --in-place shared.env WEX_TOKEN
+ok "an entry sharing its line is refused" err_has "shares its line"
+ok "... no plaintext in messages" leak_free "$C"
+ln -s in.env link.env
+printf '\nNEW=%s\n' "$C" >>in.env
+e seal --public-key wex.pub --in-place link.env NEW
+ok "through a symlink -> 0" rc 0
+ok "... the link stays a link" [ -L link.env ]
+ok "... its target is sealed" file_lacks in.env "$C"
+
+# ---- only what the service receives is opened -------------------------------
+# A shared file may hold another service's sealed values: stripped keys stay
+# sealed and need no key; the same file without that policy fails.
+cat wex.env techcorp.env >shared.env
+e --private-key-file wex.key -f shared.env -a 'WEX_*' -- "$SHOWENV"
+ok "stripped sealed value is not opened -> runs" rc 0
+ok "... the kept one is opened" out_has "WEX_TOKEN=$C"
+ok "... the stripped one never reaches the child" out_lacks "TC_TOKEN"
+e --private-key-file wex.key -f shared.env -x 'TC_*' -- "$SHOWENV"
+ok "denied sealed value is not opened -> runs" rc 0
+e --private-key-file wex.key -f shared.env -- true
+ok "without the policy the foreign value must open -> 78" rc 78
+ok "... naming it" err_has "TC_TOKEN: no private key opens it"
+ok "... nothing leaked" leak_free "$TC"
