@@ -10,27 +10,22 @@
 
 #include "envfile.h"
 
-#include <ctype.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int policy_secret_name(const char *key)
 {
-	static const char *const globs[] = {
-		"*PASSWORD*", "*SECRET*", "*TOKEN*", "*_KEY", "*CREDENTIAL*",
+	/* *PASSWORD* *SECRET* *TOKEN* *CREDENTIAL* *_KEY, case-insensitive:
+	 * substring tests, not fnmatch, since this runs for every key */
+	static const char *const words[] = {
+		"PASSWORD", "SECRET", "TOKEN", "CREDENTIAL",
 	};
-	char up[256];
-	size_t n = strlen(key);
-	if (n >= sizeof up)
-		n = sizeof up - 1;
-	for (size_t i = 0; i < n; i++)
-		up[i] = (char)toupper((unsigned char)key[i]);
-	up[n] = '\0';
-	for (size_t i = 0; i < sizeof globs / sizeof globs[0]; i++)
-		if (fnmatch(globs[i], up, 0) == 0)
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcasestr(key, words[i]))
 			return 1;
-	return 0;
+	size_t n = strlen(key);
+	return n >= 4 && strcasecmp(key + n - 4, "_KEY") == 0;
 }
 
 /* Every key named in an .env.example (values ignored) becomes required. */
