@@ -1,8 +1,9 @@
 #!/bin/sh
 # make demo: the pulse-platform example (examples/pulse-platform), run from
-# the checkout. In a container the same manifest is read from /config and
-# the secrets from /run/secrets; here -d points at the fake development
-# secrets instead. `sh examples/demo.sh basic` runs the smaller
+# the checkout. In a container the same manifest is read from /config, the
+# secrets from /run/secrets and a client's private key from /keys; here -d
+# points at the fake development secrets instead, and the manifest's
+# private_key_file (../keys/CLIENT.key) finds the demo keys beside config/. `sh examples/demo.sh basic` runs the smaller
 # command-line-only example (examples/basic).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,13 +40,21 @@ pulse() {
 	echo "pulse-platform: a backend, one ETL worker per client (WEX, TechCorp, ACME)"
 	echo "and a frontend; every container's entrypoint is"
 	echo '  ["/envinit", "-c", "/config/envinit.ini", "-s", "SERVICE", "--"]'
-	echo "(compose.yaml, compose.prod.yaml, k8s/). All the secrets are in ./secrets."
+	echo "(compose.yaml, compose.prod.yaml, k8s/). The shared secrets are files in"
+	echo "./secrets; each client's tokens are sealed in its own env file, and only"
+	echo "its worker holds the private key that opens them (./keys: demo keys)."
+
+	step "grep ^WEX_JIRA_TOKEN= config/.env.wex    (sealed: the file can be committed)"
+	grep ^WEX_JIRA_TOKEN= config/.env.wex || exit 1
 
 	step envinit check --all $M -d secrets
 	run check --all $M -d secrets || exit 1
 
-	step envinit print $M -s etl-wex -d secrets
+	step "envinit print $M -s etl-wex -d secrets    (opened with ../keys/wex.key)"
 	run print $M -s etl-wex -d secrets || exit 1
+
+	step "envinit print --explain $M -s etl-wex -d secrets 2>&1 >/dev/null | grep WEX_.*sealed"
+	run print --explain $M -s etl-wex -d secrets 2>&1 >/dev/null | grep 'WEX_.*sealed'
 
 	for svc in backend frontend etl-wex etl-techcorp etl-acme; do
 		step envinit $M -s $svc -d secrets -- sh -c '...'
@@ -54,14 +63,17 @@ pulse() {
 			exit 1
 	done
 
-	step "envinit print --explain $M -s etl-wex -d secrets 2>&1 >/dev/null | grep TECHCORP"
-	run print --explain $M -s etl-wex -d secrets 2>&1 >/dev/null | grep TECHCORP
+	step "envinit $M -s etl-wex -d secrets -f config/.env.techcorp -a 'TECHCORP_*' -- python -m pulse.etl"
+	echo "(the WEX worker handed TechCorp's file, and misconfigured to keep its keys)"
+	run $M -s etl-wex -d secrets -f config/.env.techcorp -a 'TECHCORP_*' -- python -m pulse.etl
+	echo "exit status: $? (nothing was run; in Kubernetes the message is the termination message)"
 
 	tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
-	cp secrets/* "$tmp/" && rm "$tmp/wex-jira-token"
-	step "envinit $M -s etl-wex -d SECRETS-WITHOUT-wex-jira-token -- python -m pulse.etl"
-	run $M -s etl-wex -d "$tmp" -- python -m pulse.etl
-	echo "exit status: $? (nothing was run; in Kubernetes the message is the termination message)"
+	cp -R config "$tmp/"
+	step "envinit -c COPY-OF-config/envinit.ini -s etl-wex -d secrets -- python -m pulse.etl"
+	echo "(the WEX worker without its private key mounted)"
+	run -c "$tmp/config/envinit.ini" -s etl-wex -d secrets -- python -m pulse.etl
+	echo "exit status: $?"
 
 	step "envinit check $M -s etl-wex -d secrets -f config/.env.wex.example (the template as is)"
 	run check $M -s etl-wex -d secrets -f config/.env.wex.example

@@ -28,6 +28,7 @@ enum origin {
 #define EV_DELETED 0x4u  /* removed from the set; skip when iterating */
 #define EV_REQUIRED 0x8u /* a required key */
 #define EV_SODIUM 0x10u  /* val is sodium_malloc memory: freed with sodium_free */
+#define EV_UNOPENED 0x20u /* a sealed value that failed to open */
 
 struct envvar {
 	char *key;

@@ -568,7 +568,8 @@ int rules_check(const struct rules *r, struct envset *env, struct diag *d)
 			continue;
 		if (ru->flags & R_SECRET)
 			v->flags |= EV_SECRET;
-		if ((v->flags & EV_STRIPPED) || v->len == 0)
+		/* a value still sealed failed to open: that error is enough */
+		if ((v->flags & (EV_STRIPPED | EV_UNOPENED)) || v->len == 0)
 			continue;
 		errs += check_value(ru, v, d);
 	}

@@ -259,8 +259,11 @@ int seal_open_all(const struct strlist *keyfiles, struct envset *env,
 	int keys_failed = errs != 0;
 	for (size_t i = 0; i < env->n; i++) {
 		struct envvar *v = &env->v[i];
-		if (to_open(v))
-			errs += open_one(&kr, keys_failed, v, d);
+		if (!to_open(v))
+			continue;
+		errs += open_one(&kr, keys_failed, v, d);
+		if (v->origin != ORIG_SEALED) /* still sealed: rules skip it */
+			v->flags |= EV_UNOPENED;
 	}
 	keyring_free(&kr);
 	return errs;

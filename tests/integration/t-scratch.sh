@@ -31,13 +31,15 @@ ok "a failed check in the scratch root: 78" rc 78
 ok "with its message" err_has "NEEDED_KEY: required but not set"
 ok "and nothing ran" out_lacks "envinit 0.1"
 
-# A service next to it, the config and secrets mounted as compose mounts them.
+# A service next to it, the config and secrets mounted as compose mounts them
+# (with wex: also the WEX worker's private key, which opens its sealed tokens).
 cp "$SHOWENV" "$R/showenv"
 mounts() {
 	ctr_mount "$PP/config" /config ro
 	ctr_mount "$PP/secrets" /run/secrets ro
+	[ "${1:-}" = wex ] && ctr_mount "$PP/keys/wex.key" /keys/wex.key ro
 }
-mounts
+mounts wex
 ctr_run "$R" /dev/null /envinit -c /config/envinit.ini -s etl-wex -- /showenv x
 ok "scratch: etl-wex runs" rc 0
 ok "scratch: the service gets its arguments" out_has "argv[1]=x"
@@ -45,7 +47,7 @@ ok "scratch: it gets WEX's token" out_has "WEX_JIRA_TOKEN=demo-wex-jira-token-no
 ok "scratch: and no other client's" out_lacks "TECHCORP_"
 
 # As PID 1, which is what docker run without --init does: init mode.
-mounts
+mounts wex
 CTR_PID1=1 ctr_run "$R" /dev/null /envinit -c /config/envinit.ini -s etl-wex -- /showenv
 ok "scratch, PID 1: etl-wex runs" rc 0
 ok "scratch, PID 1: it gets WEX's token" out_has "WEX_JIRA_TOKEN=demo-wex-jira-token-not-real"

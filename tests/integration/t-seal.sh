@@ -229,3 +229,11 @@ e --private-key-file wex.key -f shared.env -- true
 ok "without the policy the foreign value must open -> 78" rc 78
 ok "... naming it" err_has "TC_TOKEN: no private key opens it"
 ok "... nothing leaked" leak_free "$TC"
+
+# A value that fails to open is reported once: no rule runs on its sealed text.
+printf '[keys]\nTC_TOKEN = min=100 match=^x$\n' >rules.ini
+e -c rules.ini --private-key-file wex.key -f techcorp.env -- true
+ok "unopened value with rules -> 78" rc 78
+ok "... the open error" err_has "TC_TOKEN: no private key opens it"
+ok "... no rule error on the sealed text" err_lacks "TC_TOKEN: min"
+ok "... no match error either" err_lacks "TC_TOKEN: match"
