@@ -18,6 +18,8 @@
 #include "report.h"
 #include "run.h"
 #include "seal.h"
+#include "supervise.h"
+#include "user.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +80,13 @@ static int build(const struct config *c, struct envset *env, char ***envp,
 	/* sealed values: the winning value of each key the service receives */
 	errs += seal_open_all(&c->private_keys, env, d);
 	errs += rules_check(c->rules, env, d);
+	if (c->user) { /* an unknown user fails check, not only run */
+		struct user_ids u;
+		if (user_resolve(c->user, "", &u, d) < 0)
+			errs++;
+		else
+			user_free(&u);
+	}
 	if (c->cmd == CMD_RUN) {
 		*envp = run_build_envp(env);
 		errs += run_check_limits(c->argv, *envp, d);
@@ -160,13 +169,43 @@ static int check_all(int argc, char **argv, const struct manifest *m,
 	return failed ? EXIT_CONFIG : EXIT_OK;
 }
 
-static int run(const struct config *c, char **envp, struct diag *d)
+/*
+ * --user is resolved here, after every source was read with our own
+ * privileges (secrets may be root-only files), and applied just before
+ * exec: by us in exec mode, by the child in init mode (the supervisor
+ * stays root so it can signal whatever the service becomes).
+ */
+static int run(const struct config *c, char ***envp, struct diag *d)
 {
-	const char *path = run_search_path(envp, getenv("PATH"));
+	struct user_ids user, *u = NULL;
+	int status;
+
+	if (c->user) {
+		if (user_resolve(c->user, "", &user, d) < 0) {
+			report_diag(d, c->verbose, c->termination_log);
+			return EXIT_CONFIG;
+		}
+		u = &user;
+		if (user_set_home(envp, u) && run_check_limits(c->argv, *envp, d)) {
+			report_diag(d, c->verbose, c->termination_log);
+			user_free(u);
+			return EXIT_CONFIG;
+		}
+	}
+	const char *path = run_search_path(*envp, getenv("PATH"));
 	fflush(NULL);
-	/* HOOK(init): --user drop; init mode (default when PID 1) supervises */
-	int status = run_exec(c->argv, envp, path, d);
-	report_diag(d, c->verbose, NULL);
+	if (supervise_wanted(c)) {
+		status = supervise_run(c, c->argv, envp, path, u, d);
+	} else if (u && user_drop(u, c->user, d) < 0) {
+		report_diag(d, c->verbose, c->termination_log);
+		user_free(u);
+		return EXIT_CONFIG;
+	} else {
+		status = run_exec(c->argv, *envp, path, d);
+	}
+	report_diag(d, c->verbose, c->termination_log);
+	if (u)
+		user_free(u);
 	return status;
 }
 
@@ -243,7 +282,7 @@ int main(int argc, char **argv)
 	default:
 		envset_free(&env); /* the child gets envp; wipe our copies */
 		diag_free(&d);
-		status = run(&cfg, envp, &d);
+		status = run(&cfg, &envp, &d);
 		break;
 	}
 out:

@@ -110,3 +110,8 @@ if unshare --mount true 2>/dev/null; then
 	ok "default /dev/termination-log written" file_has devlog "NEEDED_KEY: required but not set"
 	ok "default termination log: exit 78" file_has devlog.rc "rc=78"
 fi
+
+# An exec failure goes to the --termination-log as well.
+e --termination-log execlog -- no-such-command-for-log
+ok "exec failure -> 127" rc 127
+ok "exec failure in the termination log" file_has execlog "no-such-command-for-log: command not found"

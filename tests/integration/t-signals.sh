@@ -1,0 +1,140 @@
+# Signal forwarding: every catchable signal reaches the child, in order,
+# whether sent from outside (docker kill) or from inside the container to
+# PID 1; SIGCHLD is not forwarded; -g reaches the whole process group;
+# --rewrite. Modes as in t-init.sh: init1 (PID 1), init (--init, not PID
+# 1), exec (no forwarding needed: the signal reaches the service itself).
+H=$ROOT/build/helpers
+
+# Every catchable signal but SIGCHLD, SIGUSR2 last (it makes sigrec exit).
+SIGS="1 2 3 4 5 6 7 8 10 11 13 14 15 16 18 20 21 22 23 24 25 26 27 28 29 30 31"
+SIGS="$SIGS 32 33 34 35 36 40 50 63 64 12"
+
+# The first child of PID, waiting for it to appear (5 s at most).
+child_of() {
+	i=0 c=""
+	while [ -z "$c" ] && [ $i -lt 500 ]; do
+		c=$(cut -d' ' -f1 /proc/"$1"/task/"$1"/children 2>/dev/null)
+		[ -n "$c" ] || sleep 0.01
+		i=$((i + 1))
+	done
+	echo "$c"
+}
+# start MODE ARGS...: envinit ARGS in the background (killed after 30 s
+# whatever happens); $EPID is the pid a container runtime would signal.
+start() {
+	m=$1; shift
+	case $m in
+	init1) env -i PATH=/usr/bin:/bin timeout -s KILL 30 unshare --kill-child \
+		--pid --fork --mount-proc "$EI" "$@" >out 2>err </dev/null &
+		BG=$!; EPID=$(child_of "$(child_of $BG)") ;;
+	init) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" --init "$@" \
+		>out 2>err </dev/null &
+		BG=$!; EPID=$(child_of $BG) ;;
+	exec) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" "$@" \
+		>out 2>err </dev/null &
+		BG=$!; EPID=$(child_of $BG) ;;
+	esac
+}
+finish() { wait $BG; RC=$?; }
+# Wait until FILE has N lines (5 s at most).
+lines() {
+	i=0
+	while [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -lt "$2" ] && [ $i -lt 500 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+}
+# The signal numbers recorded in FILE, on one line.
+recorded() { sed -n 's/^\([0-9]*\) .*/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'; }
+
+# ---- from inside: kill(1, SIG) by a process of the container -------------
+ee timeout 20 unshare --pid --fork --mount-proc "$EI" -- "$H/sigrec" -s
+ok "init1: every signal sent to PID 1 from inside comes back to the child" rc 0
+ok "init1: ... 61 of them, 32-34 and real-time included" test "$(wc -w <out)" = 61
+ee timeout 20 "$EI" --init -- "$H/sigrec" -s
+ok "init: the same when envinit is not PID 1" rc 0
+ok "init: ... 61 of them" test "$(wc -w <out)" = 61
+
+# ---- from outside, one at a time, in order -------------------------------
+for m in init1 init exec; do
+	rm -f rec
+	start $m -- "$H/sigrec" rec 12
+	lines rec 1
+	n=1
+	for s in $SIGS; do
+		kill -s "$s" "$EPID" 2>/dev/null || kill -"$s" "$EPID"
+		n=$((n + 1))
+		lines rec $n
+	done
+	finish
+	ok "$m: every signal arrives, in order" test "$(recorded rec)" = "$(echo $SIGS)"
+	ok "$m: sigrec exits 0 on USR2 and envinit passes it on" rc 0
+	if [ $m != exec ]; then
+		sender=$([ $m = init1 ] && echo 1 || echo "$EPID")
+		ok "$m: each was sent by the supervisor" \
+			test "$(sed -n '2,$s/^[0-9]* //p' rec | sort -u)" = "$sender"
+	fi
+done
+
+# SIGCHLD is for the supervisor (it reaps); it is not forwarded.
+for m in init1 init; do
+	rm -f rec
+	start $m -- "$H/sigrec" rec 12
+	lines rec 1
+	kill -CHLD "$EPID"
+	kill -USR1 "$EPID"
+	lines rec 2
+	kill -USR2 "$EPID"
+	finish
+	ok "$m: SIGCHLD not forwarded" test "$(recorded rec)" = "10 12"
+done
+
+# ---- -g: the child's process group ---------------------------------------
+# sigrec A 12 B: A is the main child, B a second recorder in its group.
+for m in init1 init; do
+	rm -f recA recB
+	start $m -g -- "$H/sigrec" recA 12 recB
+	lines recA 1; lines recB 1
+	kill -USR1 "$EPID"; lines recA 2; lines recB 2
+	kill -HUP "$EPID"; lines recA 3; lines recB 3
+	# (B dies with A, maybe before it records the USR2 that ends A)
+	ok "$m -g: the rest of the group gets them" test "$(recorded recB)" = "10 1"
+	kill -USR2 "$EPID"
+	finish
+	ok "$m -g: so does the main child" test "$(recorded recA)" = "10 1 12"
+
+	rm -f recA recB
+	start $m -- "$H/sigrec" recA 12 recB
+	lines recA 1; lines recB 1
+	kill -USR1 "$EPID"; lines recA 2
+	kill -USR2 "$EPID"
+	finish
+	ok "$m without -g: only the main child" test "$(recorded recA)" = "10 12"
+	ok "$m without -g: not its group" test "$(recorded recB | cut -d' ' -f1)" != 10
+done
+
+# ---- --rewrite -----------------------------------------------------------
+for m in init1 init; do
+	rm -f rec
+	start $m --rewrite TERM:QUIT --rewrite SIGUSR1:HUP --rewrite 2:28 -- "$H/sigrec" rec 12
+	lines rec 1
+	kill -TERM "$EPID"; lines rec 2
+	kill -USR1 "$EPID"; lines rec 3
+	kill -INT "$EPID"; lines rec 4
+	kill -HUP "$EPID"; lines rec 5
+	kill -USR2 "$EPID"
+	finish
+	ok "$m --rewrite: TERM->QUIT USR1->HUP INT->WINCH, others as sent" \
+		test "$(recorded rec)" = "3 1 28 1 12"
+done
+e --rewrite TERM -- true
+ok "--rewrite without a target -> 64" rc 64
+e --rewrite TERM:NOPE -- true
+ok "--rewrite with an unknown name -> 64" rc 64
+
+# ---- a TERM to the service ends it: the docker stop path ----------------
+start init1 -- sleep 30
+sleep 0.1
+kill -TERM "$EPID"
+finish
+ok "init1: docker stop (TERM to PID 1) ends a plain service -> 143" rc 143
