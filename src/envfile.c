@@ -285,10 +285,7 @@ static void advance(struct parser *p, size_t to)
 /* "NAME:LINE" of the current entry, valid until the next call. */
 static const char *where(struct parser *p)
 {
-	size_t need = strlen(p->name) + 24;
-	xgrow((void **)&p->where, &p->wherecap, need, 1);
-	snprintf(p->where, p->wherecap, "%s:%lu", p->name, p->entry);
-	return p->where;
+	return pathline(&p->where, &p->wherecap, p->name, p->entry);
 }
 
 /* R3.1, R3.2: skip whitespace (LF included) and comment lines. */

@@ -38,6 +38,12 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) ATTR_PRINTF(1, 2);
+/*
+ * "PATH:LINE" into *BUF (grown as needed; *BUF may be NULL), without the
+ * printf machinery: it is built for every key of every file. Returns *BUF.
+ */
+char *pathline(char **buf, size_t *cap, const char *path, unsigned long line);
+
 /* Grow *v (of *cap elements of size sz) so that it holds at least need. */
 void xgrow(void **v, size_t *cap, size_t need, size_t sz);
 

@@ -249,7 +249,9 @@ static void line_error(struct parser *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	char *where = xasprintf("%s:%d", x->m->path, x->line);
+	size_t wcap = 0;
+	char *where = NULL;
+	pathline(&where, &wcap, x->m->path, (unsigned long)x->line);
 	diag_error(x->d, where, NULL, "%s", msg);
 	free(where);
 	x->errors++;
@@ -414,7 +416,9 @@ static int handler(void *user, const char *section, const char *name,
 	(void)section; /* inih's copy may be cut short; see the top */
 	if (!value)    /* only if someone turned on ini_allow_no_value */
 		value = "";
-	char *where = xasprintf("%s:%d", m->path, x->line);
+	size_t wcap = 0;
+	char *where = NULL;
+	pathline(&where, &wcap, m->path, (unsigned long)x->line);
 	int errs = 0;
 	if (!*name) {
 		diag_error(x->d, where, NULL, "expected NAME = VALUE (no name before '=')");

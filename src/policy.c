@@ -12,20 +12,34 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+/* Whether KEY at I starts with WORD (upper case), ignoring ASCII case. */
+static int word_at(const char *key, const char *word)
+{
+	for (; *word; key++, word++)
+		if ((*key & ~0x20) != *word)
+			return 0;
+	return 1;
+}
 
 int policy_secret_name(const char *key)
 {
-	/* *PASSWORD* *SECRET* *TOKEN* *CREDENTIAL* *_KEY, case-insensitive:
-	 * substring tests, not fnmatch, since this runs for every key */
-	static const char *const words[] = {
-		"PASSWORD", "SECRET", "TOKEN", "CREDENTIAL",
-	};
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcasestr(key, words[i]))
+	/* *PASSWORD* *SECRET* *TOKEN* *CREDENTIAL* *_KEY, case-insensitive,
+	 * in one pass: this runs for every key */
+	size_t i = 0;
+	for (; key[i]; i++) {
+		const char *w;
+		switch (key[i] & ~0x20) {
+		case 'P': w = "PASSWORD"; break;
+		case 'S': w = "SECRET"; break;
+		case 'T': w = "TOKEN"; break;
+		case 'C': w = "CREDENTIAL"; break;
+		default: continue;
+		}
+		if (word_at(key + i, w))
 			return 1;
-	size_t n = strlen(key);
-	return n >= 4 && strcasecmp(key + n - 4, "_KEY") == 0;
+	}
+	return i >= 4 && key[i - 4] == '_' && word_at(key + i - 3, "KEY");
 }
 
 /* Every key named in an .env.example (values ignored) becomes required. */

@@ -70,6 +70,21 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
+char *pathline(char **buf, size_t *cap, const char *path, unsigned long line)
+{
+	char digits[24], *d = digits + sizeof digits;
+	do
+		*--d = (char)('0' + line % 10);
+	while ((line /= 10) != 0);
+	size_t n = strlen(path), nd = (size_t)(digits + sizeof digits - d);
+	xgrow((void **)buf, cap, n + nd + 2, 1);
+	memcpy(*buf, path, n);
+	(*buf)[n] = ':';
+	memcpy(*buf + n + 1, d, nd);
+	(*buf)[n + 1 + nd] = '\0';
+	return *buf;
+}
+
 void xgrow(void **v, size_t *cap, size_t need, size_t sz)
 {
 	if (need <= *cap)
