@@ -136,6 +136,11 @@ install: build
 	  echo install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	  install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
+# Startup, size, RSS, latency and scaling against tini, dumb-init,
+# catatonit and a bash entrypoint; writes bench/RESULTS.md.
+bench: all
+	@sh bench/run.sh
+
 clean:
 	rm -rf $(BUILD)
 
