@@ -45,7 +45,7 @@ void envset_free(struct envset *s)
 }
 
 /* FNV-1a: short keys, no adversary who benefits from collisions. */
-static size_t hash(const char *k)
+size_t envset_hash(const char *k)
 {
 	uint64_t h = 1469598103934665603ull;
 	for (; *k; k++) {
@@ -59,7 +59,7 @@ static size_t hash(const char *k)
 static size_t *find_slot(const struct envset *s, const char *key)
 {
 	size_t mask = s->nslots - 1;
-	for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = envset_hash(key) & mask;; i = (i + 1) & mask) {
 		size_t *slot = &s->slots[i];
 		if (*slot == 0 || strcmp(s->v[*slot - 1].key, key) == 0)
 			return slot;

@@ -81,6 +81,9 @@ void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
 /* Remove KEY (its value is wiped). Returns 1 if it was there. */
 int envset_del(struct envset *s, const char *key);
 
+/* The hash of KEY used by the table (FNV-1a), for other key tables. */
+size_t envset_hash(const char *key);
+
 /* Whether NAME is a portable variable name: [A-Za-z_][A-Za-z0-9_]*. */
 int envset_valid_name(const char *name);
 

@@ -28,6 +28,49 @@ static enum fileio_err from_errno(int e)
 	}
 }
 
+enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
+			       size_t *len)
+{
+	/* Read up to cap + 1 bytes, so a larger input is seen as too big. */
+	size_t size = hint ? hint : 4096, n = 0;
+	enum fileio_err err = FIO_OK;
+	char *p = xmalloc(size + 1);
+	*buf = NULL;
+	*len = 0;
+	for (;;) {
+		if (n == size) {
+			if (size > cap)
+				break;
+			size_t nsize = size * 2 > cap + 1 ? cap + 1 : size * 2;
+			char *q = xmalloc(nsize + 1);
+			memcpy(q, p, n);
+			wipe_free(p, size + 1); /* it may hold a value: never leave a copy */
+			p = q;
+			size = nsize;
+		}
+		ssize_t r = read(fd, p + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = from_errno(errno);
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (!err && n > cap)
+		err = FIO_TOOBIG;
+	if (err) {
+		wipe_free(p, size + 1);
+		return err;
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return FIO_OK;
+}
+
 enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 			    int nofollow, char **buf, size_t *len)
 {
@@ -55,40 +98,8 @@ enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 		goto out;
 	}
 
-	/* Read up to cap + 1 bytes: the size may have changed since fstat. */
-	size_t size = (size_t)st.st_size + 1, n = 0;
-	char *p = xmalloc(size + 1);
-	for (;;) {
-		if (n == size) {
-			if (size > cap)
-				break;
-			size_t nsize = size * 2 > cap + 1 ? cap + 1 : size * 2;
-			char *q = xmalloc(nsize + 1);
-			memcpy(q, p, n);
-			wipe_free(p, size + 1);
-			p = q;
-			size = nsize;
-		}
-		ssize_t r = read(fd, p + n, size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = from_errno(errno);
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (!err && n > cap)
-		err = FIO_TOOBIG;
-	if (err) {
-		wipe_free(p, size + 1);
-		goto out;
-	}
-	p[n] = '\0';
-	*buf = p;
-	*len = n;
+	/* The size may have changed since fstat: read to the end anyway. */
+	err = fileio_read_fd(fd, (size_t)st.st_size + 1, cap, buf, len);
 out:
 	close(fd);
 	return err;

@@ -29,6 +29,14 @@ enum fileio_err {
 enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 			    int nofollow, char **buf, size_t *len);
 
+/*
+ * Read FD (a pipe, stdin, an open file) to its end into a new
+ * NUL-terminated buffer, as fileio_read does; HINT is the first buffer
+ * size (0: a default). More than CAP bytes is FIO_TOOBIG.
+ */
+enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
+			       size_t *len);
+
 /* A short description of ERR for a message ("larger than CAP bytes"). */
 const char *fileio_strerror(enum fileio_err err);
 

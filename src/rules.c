@@ -130,21 +130,10 @@ int rules_is_placeholder(const char *s)
 
 /* ---- the table --------------------------------------------------------- */
 
-/* FNV-1a, as envset.c. */
-static size_t hash(const char *k)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *k; k++) {
-		h ^= (unsigned char)*k;
-		h *= 1099511628211ull;
-	}
-	return (size_t)h;
-}
-
 static size_t *find_slot(const struct rules *r, const char *key)
 {
 	size_t mask = r->nslots - 1;
-	for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = envset_hash(key) & mask;; i = (i + 1) & mask) {
 		size_t *slot = &r->slots[i];
 		if (*slot == 0 || strcmp(r->v[*slot - 1].key, key) == 0)
 			return slot;

@@ -485,45 +485,6 @@ int seal_value(const char *pubkey, const char *name, const char *val,
 	return *out ? EXIT_OK : EXIT_CONFIG;
 }
 
-/*
- * Read FD to its end, keeping at most CAP bytes; *BIG when there was more.
- * The buffer is wiped whenever it moves. Returns -1 on a read error.
- */
-static int read_capped(int fd, size_t cap, char **buf, size_t *len, int *big)
-{
-	size_t size = 4096, n = 0;
-	char *p = xmalloc(size + 1);
-	*big = 0;
-	for (;;) {
-		if (n == size) {
-			if (size > cap) { /* keep draining nothing more: too big */
-				*big = 1;
-				break;
-			}
-			size_t nsize = size * 2 > cap + 1 ? cap + 1 : size * 2;
-			char *q = xmalloc(nsize + 1);
-			memcpy(q, p, n);
-			wipe_free(p, size + 1);
-			p = q;
-			size = nsize;
-		}
-		ssize_t r = read(fd, p + n, size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			wipe_free(p, size + 1);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	p[n] = '\0';
-	*buf = p;
-	*len = n;
-	return 0;
-}
-
 int seal_stream(const char *pubkey, const char *name, int fd, size_t cap,
 		char **out, struct diag *d)
 {
@@ -537,17 +498,22 @@ int seal_stream(const char *pubkey, const char *name, int fd, size_t cap,
 
 	char *buf;
 	size_t len;
-	int big;
 	/* room for the line end removed below */
 	size_t room = cap > SIZE_MAX - 2 ? cap : cap + 2;
-	if (read_capped(fd, room, &buf, &len, &big) < 0) {
+	enum fileio_err e = fileio_read_fd(fd, 0, room, &buf, &len);
+	if (e == FIO_TOOBIG) {
+		diag_error(d, name, "stdin",
+			   "value larger than %zu bytes (--max-value-size)", cap);
+		return EXIT_CONFIG;
+	}
+	if (e) {
 		diag_error(d, name, "stdin", "cannot read the value: %s",
-			   strerror(errno));
+			   fileio_strerror(e));
 		return EXIT_CONFIG;
 	}
 	size_t vlen = fileio_chomp(buf, len);
 	status = EXIT_CONFIG;
-	if (big || vlen > cap)
+	if (vlen > cap)
 		diag_error(d, name, "stdin",
 			   "value larger than %zu bytes (--max-value-size)", cap);
 	else if (check_value(name, buf, vlen, "stdin", d) == 0 &&
