@@ -20,7 +20,9 @@
 #include "seal.h"
 #include "supervise.h"
 #include "user.h"
+#include "watch.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +30,26 @@
 
 extern char **environ;
 
-/* ENVINIT_* variables steer envinit when the command line is silent. */
-static void config_from_environment(struct config *c)
+/* NAME's value in ENV ("KEY=value" strings; the first one wins), or NULL. */
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+	for (; env && *env; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
+/* ENVINIT_* variables of ENV steer envinit when the command line is silent. */
+static void config_from_environment(struct config *c, char *const *env)
 {
 	const char *s;
-	if (!c->config_file && (s = getenv("ENVINIT_CONFIG")) && *s)
+	if (!c->config_file && (s = env_get(env, "ENVINIT_CONFIG")) && *s)
 		c->config_file = xstrdup(s);
-	if (!c->service && (s = getenv("ENVINIT_SERVICE")) && *s)
+	if (!c->service && (s = env_get(env, "ENVINIT_SERVICE")) && *s)
 		c->service = xstrdup(s);
-	if (!c->private_keys.n && (s = getenv("ENVINIT_PRIVATE_KEY_FILE")) && *s)
+	if (!c->private_keys.n &&
+	    (s = env_get(env, "ENVINIT_PRIVATE_KEY_FILE")) && *s)
 		strlist_add(&c->private_keys, s);
 }
 
@@ -70,11 +83,12 @@ static int keytool(const struct config *c, struct diag *d)
 	return status;
 }
 
-/* Assemble, apply the policy; for run, also build envp and check limits. */
-static int build(const struct config *c, struct envset *env, char ***envp,
-		 struct diag *d)
+/* Assemble from the inherited environment INHERITED, apply the policy;
+ * for run, also build envp and check limits. */
+static int build(const struct config *c, char *const *inherited,
+		 struct envset *env, char ***envp, struct diag *d)
 {
-	int errs = assemble(c, environ, env, d);
+	int errs = assemble(c, inherited, env, d);
 	rules_defaults(c->rules, env); /* [keys] default= before the policy */
 	errs += policy_apply(c, env, d);
 	/* sealed values: the winning value of each key the service receives */
@@ -144,9 +158,9 @@ static int check_all(int argc, char **argv, const struct manifest *m,
 		diag_init(&sd);
 		envset_init(&env);
 		cli_parse(argc, argv, &sc, &sd); /* it parsed before: no error */
-		config_from_environment(&sc);
+		config_from_environment(&sc, environ);
 		if (manifest_apply(m, name, &sc, &sd) == 0)
-			build(&sc, &env, &envp, &sd);
+			build(&sc, environ, &env, &envp, &sd);
 		size_t kept = 0;
 		for (size_t k = 0; k < env.n; k++)
 			if (envset_live(&env.v[k]) && !(env.v[k].flags & EV_STRIPPED))
@@ -170,12 +184,111 @@ static int check_all(int argc, char **argv, const struct manifest *m,
 }
 
 /*
+ * --watch: what re-assembling needs once the supervisor has wiped its
+ * environment. A re-assembly is exactly what envinit would do if started
+ * again with the same command line and environment, the manifest read
+ * again included; only the run settings (mode, --watch, --grace, -g,
+ * --rewrite, -u, --termination-log) keep the values envinit started with.
+ *
+ * The inherited environment is one layer of every assembly (and what env
+ * files interpolate), and it cannot be read again: it is copied into one
+ * sodium_malloc'd block (guard pages, locked, never in a core dump) that
+ * is made inaccessible (PROT_NONE) except while a re-assembly reads it.
+ * Every value read from a file is read again from the file.
+ */
+struct rebuilder {
+	int argc;
+	char **argv;
+	char **env;       /* pointers into block, NULL-terminated */
+	char *block;      /* the strings, sodium_malloc'd */
+	char *own_path;   /* envinit's own PATH, for the command search */
+	const struct user_ids *user; /* resolved once, at start */
+	struct watch_plan plan;      /* what the first assembly read */
+};
+
+static void rebuilder_save(struct rebuilder *r, int argc, char **argv)
+{
+	size_t n = 0, size = 1;
+	for (char **p = environ; p && *p; p++, n++)
+		size += strlen(*p) + 1;
+	r->argc = argc;
+	r->argv = argv;
+	r->env = xcalloc(n + 1, sizeof *r->env);
+	r->block = sodium_malloc(size);
+	if (!r->block) {
+		fputs("envinit: out of memory\n", stderr);
+		exit(EXIT_SOFTWARE);
+	}
+	char *w = r->block;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(environ[i]) + 1;
+		memcpy(w, environ[i], len);
+		r->env[i] = w;
+		w += len;
+	}
+	const char *path = getenv("PATH");
+	r->own_path = path ? xstrdup(path) : NULL;
+	sodium_mprotect_noaccess(r->block);
+}
+
+static void rebuilder_free(struct rebuilder *r)
+{
+	if (r->block)
+		sodium_free(r->block); /* wipes it */
+	free(r->env);
+	free(r->own_path);
+	watch_plan_free(&r->plan);
+	memset(r, 0, sizeof *r);
+}
+
+/* struct supervise_watch's rebuild: main()'s phases once more. */
+static int rebuild(void *ctx, char ***envp, struct watch_plan *plan,
+		   struct diag *d)
+{
+	struct rebuilder *r = ctx;
+	struct config c;
+	struct envset env;
+	struct manifest *m = NULL;
+	int errs = 0;
+
+	*envp = NULL;
+	config_init(&c);
+	envset_init(&env);
+	sodium_mprotect_readonly(r->block);
+	cli_parse(r->argc, r->argv, &c, d); /* it parsed before: no error */
+	config_from_environment(&c, r->env);
+	if (c.config_file) {
+		m = manifest_load(c.config_file, d);
+		if (!m || manifest_apply(m, c.service, &c, d)) {
+			errs = 1;
+			goto out;
+		}
+	}
+	errs = build(&c, r->env, &env, envp, d);
+	if (!errs && r->user && user_set_home(envp, r->user))
+		errs = run_check_limits(c.argv, *envp, d);
+	watch_plan_from(plan, &c, &env);
+out:
+	sodium_mprotect_noaccess(r->block);
+	if (errs || d->nerrors) {
+		run_free_envp(*envp);
+		*envp = NULL;
+		errs += !errs;
+	}
+	envset_free(&env);
+	config_free(&c);
+	manifest_free(m);
+	return errs;
+}
+
+/*
  * --user is resolved here, after every source was read with our own
  * privileges (secrets may be root-only files), and applied just before
  * exec: by us in exec mode, by the child in init mode (the supervisor
  * stays root so it can signal whatever the service becomes).
  */
-static int run(const struct config *c, char ***envp, struct diag *d)
+static int run(const struct config *c, char ***envp, struct rebuilder *rb,
+	       struct diag *d)
 {
 	struct user_ids user, *u = NULL;
 	int status;
@@ -195,7 +308,15 @@ static int run(const struct config *c, char ***envp, struct diag *d)
 	const char *path = run_search_path(*envp, getenv("PATH"));
 	fflush(NULL);
 	if (supervise_wanted(c)) {
-		status = supervise_run(c, c->argv, envp, path, u, d);
+		struct supervise_watch sw = {
+			.rebuild = rebuild, .ctx = rb,
+			.plan = rb ? &rb->plan : NULL,
+			.own_path = rb ? rb->own_path : NULL,
+		};
+		if (rb)
+			rb->user = u;
+		status = supervise_run(c, c->argv, envp, path, u,
+				       rb ? &sw : NULL, d);
 	} else if (u && user_drop(u, c->user, d) < 0) {
 		report_diag(d, c->verbose, c->termination_log);
 		user_free(u);
@@ -215,8 +336,11 @@ int main(int argc, char **argv)
 	struct diag d;
 	struct envset env;
 	struct manifest *manifest = NULL;
+	struct rebuilder rb;
 	char **envp = NULL;
-	int status;
+	int status, cli_watch;
+
+	memset(&rb, 0, sizeof rb);
 
 	config_init(&cfg);
 	diag_init(&d);
@@ -236,7 +360,8 @@ int main(int argc, char **argv)
 		printf("envinit %s\n", ENVINIT_VERSION);
 		goto out;
 	}
-	config_from_environment(&cfg);
+	cli_watch = cfg.watch != WATCH_NONE;
+	config_from_environment(&cfg, environ);
 	/* HOOK(seal): keygen and seal read no sources and no manifest */
 	if (cfg.cmd == CMD_KEYGEN || cfg.cmd == CMD_SEAL) {
 		status = keytool(&cfg, &d);
@@ -262,7 +387,24 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	if (build(&cfg, &env, &envp, &d) || d.nerrors) {
+	/* --watch restarts the service: only an init can (the manifest may
+	 * have set either, so this is checked once it is applied) */
+	if (cfg.cmd == CMD_RUN && cfg.watch != WATCH_NONE && !supervise_wanted(&cfg)) {
+		diag_error(&d, "--watch", cli_watch ? NULL : cfg.config_file,
+			   "needs init mode (--init, or envinit as PID 1): in exec "
+			   "mode envinit is replaced by the service and cannot restart it");
+		report_diag(&d, 0, cli_watch ? NULL : cfg.termination_log);
+		status = cli_watch ? EXIT_USAGE : EXIT_CONFIG;
+		goto out;
+	}
+	if (cfg.cmd == CMD_RUN && cfg.watch != WATCH_NONE && sodium_init() < 0) {
+		diag_error(&d, "--watch", NULL, "cannot initialise libsodium");
+		report_diag(&d, 0, NULL);
+		status = EXIT_SOFTWARE;
+		goto out;
+	}
+
+	if (build(&cfg, environ, &env, &envp, &d) || d.nerrors) {
 		report_diag(&d, cfg.verbose, cfg.termination_log);
 		status = EXIT_CONFIG;
 		goto out;
@@ -280,12 +422,17 @@ int main(int argc, char **argv)
 		report_print(stdout, &env, cfg.format, cfg.reveal);
 		break;
 	default:
+		if (cfg.watch != WATCH_NONE) {
+			rebuilder_save(&rb, argc, argv);
+			watch_plan_from(&rb.plan, &cfg, &env);
+		}
 		envset_free(&env); /* the child gets envp; wipe our copies */
 		diag_free(&d);
-		status = run(&cfg, &envp, &d);
+		status = run(&cfg, &envp, cfg.watch != WATCH_NONE ? &rb : NULL, &d);
 		break;
 	}
 out:
+	rebuilder_free(&rb);
 	run_free_envp(envp);
 	envset_free(&env);
 	diag_free(&d);

@@ -16,19 +16,24 @@
  *   - the child keeps envinit's cwd and inherited fds (WORKDIR, socket
  *     activation); the supervisor itself moves to "/" and closes the rest;
  *   - when the main child exits, everything left gets SIGTERM (+SIGCONT),
- *     then SIGKILL after --grace; then we return the main child's status.
+ *     then SIGKILL after --grace; then we return the main child's status;
+ *   - --watch (see supervise.h and watch.h): a settled change is read
+ *     again in full, and acted on only when no source changed while it
+ *     was read, so a new child never gets a set mixed from two versions.
  */
 #include "supervise.h"
 
 #include "cli.h"
 #include "report.h"
 #include "run.h"
+#include "watch.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +50,18 @@
 
 extern char **environ;
 
+enum state {
+	S_RUN,      /* the main child runs */
+	S_RESTART,  /* --watch: it is being stopped; then ->pending starts */
+	S_EXIT,     /* --watch=exit: it is being stopped; then we shut down */
+	S_STOPPING, /* --watch: we were asked to stop; no more restarts */
+	S_SHUTDOWN, /* it is gone: what is left gets the grace period */
+};
+
 struct sup {
 	const struct config *c;
 	pid_t child;      /* the main child; 0 once reaped */
+	pid_t group;      /* its process group (its pid), for signal_rest */
 	int status;       /* its exit status, once reaped */
 	int pid1;         /* init of a pid namespace: kill(-1) reaches all */
 	int sfd;          /* the signalfd */
@@ -55,6 +69,24 @@ struct sup {
 	sigset_t orig_mask;
 	struct sigaction orig_act[NSIG];
 	unsigned char have_act[NSIG];
+	long long grace;  /* ms */
+
+	/* what starting a child needs (again, with --watch) */
+	int tty;
+	pid_t parent;
+	char *const *argv;
+	const struct user_ids *user;
+
+	/* --watch */
+	const struct supervise_watch *sw; /* NULL without --watch */
+	struct watch *watch;
+	struct watch_set running; /* digests of the set last acted on */
+	char *cwd;          /* where children start and sources are read */
+	char **pending;     /* S_RESTART: the next child's environment */
+	int round_due;      /* a change settled while the child was stopping */
+	enum state state;
+	long long stop_at;  /* SIGKILL the stopping child then; -1: none */
+	long long deadline; /* S_SHUTDOWN: grace over, KILL retry; -1: none */
 };
 
 int supervise_wanted(const struct config *c)
@@ -171,16 +203,21 @@ static void rewrite_listen_pid(char **envp, pid_t parent, char *buf,
  * failure is reported through report.c (the child owns a copy of
  * everything, single-threaded, so stdio is safe) and exits.
  */
-static ATTR_NORETURN void child_exec(const struct sup *s, int tty,
-				     pid_t parent, char *const *argv,
-				     char **envp, const char *path,
-				     const struct user_ids *user)
+static ATTR_NORETURN void child_exec(const struct sup *s, char **envp,
+				     const char *path, int again)
 {
 	struct diag d;
 	char listen_pid[32];
 	int status;
 
 	diag_init(&d);
+	/* A restarted service starts where the first one did (we sit in /). */
+	if (again && s->cwd && chdir(s->cwd) < 0) {
+		diag_error(&d, s->cwd, NULL, "cannot change to the working directory: %s",
+			   strerror(errno));
+		report_diag(&d, s->c->verbose, NULL);
+		_exit(EXIT_NOEXEC);
+	}
 	/*
 	 * Our own process group, so the service and what it spawns can be
 	 * signalled as a group (-g) without reaching us, and so the terminal
@@ -194,22 +231,39 @@ static ATTR_NORETURN void child_exec(const struct sup *s, int tty,
 	 * the kernel treats as permission. Failing is not fatal: the service
 	 * just runs without job control, as it would under tini.
 	 */
-	if (tty >= 0)
-		tcsetpgrp(tty, getpgrp());
-	rewrite_listen_pid(envp, parent, listen_pid, sizeof listen_pid);
+	if (s->tty >= 0)
+		tcsetpgrp(s->tty, getpgrp());
+	rewrite_listen_pid(envp, s->parent, listen_pid, sizeof listen_pid);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (s->have_act[sig])
 			sigaction(sig, &s->orig_act[sig], NULL);
-	if (user && user_drop(user, s->c->user, &d) < 0) {
+	if (s->user && user_drop(s->user, s->c->user, &d) < 0) {
 		report_diag(&d, s->c->verbose, s->c->termination_log);
 		_exit(EXIT_CONFIG);
 	}
 	/* Last: from here on, a pending signal acts as it would on the
 	 * service (a SIGTERM forwarded right after fork ends it). */
 	sigprocmask(SIG_SETMASK, &s->orig_mask, NULL);
-	status = run_exec(argv, envp, path, &d);
+	status = run_exec(s->argv, envp, path, &d);
 	report_diag(&d, s->c->verbose, NULL);
 	_exit(status);
+}
+
+/* Fork a child running the command with ENVP; AGAIN for a restart. */
+static pid_t start_child(struct sup *s, char **envp, const char *path,
+			 int again, struct diag *d)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		diag_error(d, s->argv[0], NULL, "cannot start the command: fork: %s",
+			   strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		child_exec(s, envp, path, again);
+	s->child = s->group = pid;
+	setpgid(pid, pid); /* see child_exec; EACCES once it has exec'd */
+	return pid;
 }
 
 /*
@@ -234,13 +288,26 @@ static int close_fds(unsigned lo, unsigned hi)
 	return lo > hi ? 0 : (int)syscall(SYS_close_range, lo, hi, 0u);
 }
 
-/* Close every fd but 0, 1, 2 and KEEP: close_range (Linux 5.9), else a
- * walk of /proc/self/fd, else every number up to the limit. */
-static void close_other_fds(int keep)
+static int kept(const int *keep, int nkeep, int fd)
 {
-	if (keep < 3 ? close_fds(3, ~0u) == 0
-		     : close_fds(3, (unsigned)keep - 1) == 0 &&
-			       close_fds((unsigned)keep + 1, ~0u) == 0)
+	for (int i = 0; i < nkeep; i++)
+		if (keep[i] == fd)
+			return 1;
+	return 0;
+}
+
+/* Close every fd but 0, 1, 2 and the NKEEP fds KEEP (ascending, > 2):
+ * close_range (Linux 5.9), else a walk of /proc/self/fd, else every
+ * number up to the limit. */
+static void close_other_fds(const int *keep, int nkeep)
+{
+	unsigned lo = 3;
+	int ok = 1;
+	for (int i = 0; i < nkeep && ok; i++) {
+		ok = close_fds(lo, (unsigned)keep[i] - 1) == 0;
+		lo = (unsigned)keep[i] + 1;
+	}
+	if (ok && close_fds(lo, ~0u) == 0)
 		return;
 	DIR *dir = opendir("/proc/self/fd");
 	if (dir) {
@@ -252,7 +319,7 @@ static void close_other_fds(int keep)
 			rewinddir(dir);
 			for (struct dirent *de; n < 256 && (de = readdir(dir));) {
 				int fd = atoi(de->d_name);
-				if (fd > 2 && fd != keep && fd != dirfd(dir))
+				if (fd > 2 && !kept(keep, nkeep, fd) && fd != dirfd(dir))
 					fds[n++] = fd;
 			}
 			for (int i = 0; i < n; i++)
@@ -265,7 +332,7 @@ static void close_other_fds(int keep)
 	if (max < 0 || max > 65536)
 		max = 65536;
 	for (int fd = 3; fd < max; fd++)
-		if (fd != keep)
+		if (!kept(keep, nkeep, fd))
 			close(fd);
 }
 
@@ -275,15 +342,19 @@ static void close_other_fds(int keep)
  * stops itself so that a shell running it sees the job stop; with the
  * terminal handed to the child, ^Z already reaches the child directly.)
  */
-static void forward(const struct sup *s, int sig)
+static void signal_child(const struct sup *s, int sig)
 {
-	sig = s->rewrite[sig];
 	if (!s->child)
 		return; /* shutting down: the grace period is running */
 	/* -g: the child's group, unless it has left it (setsid) */
 	if (s->c->signal_group == 1 && kill(-s->child, sig) == 0)
 		return;
 	kill(s->child, sig);
+}
+
+static void forward(const struct sup *s, int sig)
+{
+	signal_child(s, s->rewrite[sig]);
 }
 
 /* Parent pid of PID from /proc/PID/stat, or -1. */
@@ -394,41 +465,222 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ---- --watch ----------------------------------------------------------- */
+
+static void report_info(const struct sup *s, const char *fmt, ...)
+	ATTR_PRINTF(2, 3);
+static void report_info(const struct sup *s, const char *fmt, ...)
+{
+	if (s->c->verbose < 1)
+		return;
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	report_msg("watch: %s", buf);
+}
+
+/* Ask the child to stop (restart, exit): SIGTERM as --rewrite says, and
+ * SIGCONT for a stopped one; SIGKILL when the grace period is over. */
+static void stop_child(struct sup *s)
+{
+	signal_child(s, s->rewrite[SIGTERM]);
+	signal_child(s, SIGCONT);
+	s->stop_at = now_ms() + s->grace;
+}
+
+/* The change is wanted: act on it. Takes *ENVP for a restart. */
+static void act(struct sup *s, char ***envp)
+{
+	int quiet = s->c->verbose < 0;
+	switch (s->c->watch) {
+	case WATCH_SIGNAL: {
+		int sig = cli_signal_number(s->c->watch_signal);
+		if (!quiet)
+			report_msg("watch: sending signal %s to the service (its "
+				   "environment is unchanged)", s->c->watch_signal);
+		if (sig > 0)
+			signal_child(s, sig);
+		break;
+	}
+	case WATCH_EXIT:
+		if (!quiet)
+			report_msg("watch: stopping the service; envinit exits with "
+				   "status %d so that the container is started again",
+				   EXIT_WATCH);
+		s->state = S_EXIT;
+		stop_child(s);
+		break;
+	default:
+		if (!quiet)
+			report_msg("watch: restarting the service");
+		s->pending = *envp;
+		*envp = NULL;
+		s->state = S_RESTART;
+		stop_child(s);
+		break;
+	}
+}
+
+/*
+ * A change has settled: assemble and check again, exactly as at start.
+ * What happened before the read began is drained (the read sees it);
+ * an event during the read means the set may mix two versions of the
+ * sources, so it is dropped and read again once they settle.
+ */
+static void watch_round(struct sup *s)
+{
+	struct diag d, wd;
+	struct watch_plan plan;
+	char **envp = NULL;
+	diag_init(&d);
+	diag_init(&wd);
+	watch_plan_init(&plan);
+
+	if (s->cwd && chdir(s->cwd) < 0) {
+		diag_error(&d, s->cwd, NULL, "watch: cannot return to the working "
+			   "directory to read the sources: %s", strerror(errno));
+		report_diag(&d, s->c->verbose, NULL);
+		diag_free(&d);
+		return;
+	}
+	watch_events(s->watch);
+	int errs = s->sw->rebuild(s->sw->ctx, &envp, &plan, &d);
+	int grew = plan.valid && watch_apply(s->watch, &plan, &wd);
+	if (s->cwd && chdir("/") < 0) {
+		/* "/" exists: nothing sensible to do */
+	}
+	report_diag(&wd, s->c->verbose, NULL);
+
+	if (watch_events(s->watch) || grew) {
+		report_info(s, "a source changed while it was read: reading it "
+			    "again once it settles");
+		watch_arm(s->watch);
+	} else if (errs || d.nerrors) {
+		diag_error(&d, "watch", NULL, "the new environment fails the checks; "
+			   "the service keeps running with the one it has");
+		report_diag(&d, s->c->verbose, NULL);
+	} else {
+		struct watch_set now = { 0 };
+		watch_digest(s->watch, envp, &now);
+		char *diff = watch_diff(&s->running, &now);
+		report_diag(&d, s->c->verbose, NULL); /* warnings, -v */
+		if (!diff) {
+			report_info(s, "sources changed, the environment did not");
+			watch_set_free(&now);
+		} else {
+			if (s->c->verbose >= 0)
+				report_msg("watch: %s", diff);
+			free(diff);
+			watch_set_free(&s->running);
+			s->running = now;
+			act(s, &envp);
+		}
+	}
+	fflush(stderr);
+	run_free_envp(envp);
+	watch_plan_free(&plan);
+	diag_free(&wd);
+	diag_free(&d);
+}
+
+/* The old child is gone: start the new one with ->pending, wipe it. */
+static int restart(struct sup *s)
+{
+	struct diag d;
+	diag_init(&d);
+	const char *own = s->sw ? s->sw->own_path : NULL;
+	const char *path = run_search_path(s->pending, own);
+	pid_t pid = start_child(s, s->pending, path, 1, &d);
+	run_free_envp(s->pending);
+	s->pending = NULL;
+	s->state = S_RUN;
+	report_diag(&d, s->c->verbose, NULL);
+	diag_free(&d);
+	if (pid < 0)
+		return -1;
+	report_info(s, "service restarted (pid %ld)", (long)pid);
+	if (s->round_due) {
+		s->round_due = 0;
+		watch_arm(s->watch);
+	}
+	return 0;
+}
+
+/*
+ * --watch: SIGTERM, SIGINT or SIGQUIT (before --rewrite) means the
+ * container is being stopped: from now on no change is acted on, and a
+ * restart under way starts no new child. (Forwarded as usual.)
+ */
+static void stop_requested(struct sup *s, int sig)
+{
+	if ((s->state != S_RUN && s->state != S_RESTART) ||
+	    (sig != SIGTERM && sig != SIGINT && sig != SIGQUIT))
+		return;
+	run_free_envp(s->pending);
+	s->pending = NULL;
+	s->state = S_STOPPING;
+}
+
 /*
  * The loop. Idle, it sleeps in poll() with no timeout and wakes only for
- * a signal. A timeout exists only once the main child has exited: the
- * grace period, then a retry of SIGKILL for processes forked meanwhile.
+ * a signal or, with --watch, an event on a watched source (the debounce
+ * timer is armed only by such an event). A timeout exists only while a
+ * child is being stopped (--grace) and once the main child has exited:
+ * the grace period, then a retry of SIGKILL for processes forked meanwhile.
  */
-static int loop(struct sup *s, pid_t group)
+static int loop(struct sup *s)
 {
-	long long deadline = -1; /* set once the main child is gone */
-	long long grace = s->c->grace == UNSET ? DEFAULT_GRACE : s->c->grace;
-
 	for (;;) {
-		struct pollfd pfd = { .fd = s->sfd, .events = POLLIN };
+		struct pollfd pfd[3] = { { .fd = s->sfd, .events = POLLIN } };
+		nfds_t nfds = 1;
+		if (s->watch && (s->state == S_RUN || s->state == S_RESTART)) {
+			pfd[1].fd = watch_inotify_fd(s->watch);
+			pfd[2].fd = watch_timer_fd(s->watch);
+			pfd[1].events = pfd[2].events = POLLIN;
+			nfds = 3;
+		}
+		long long due = s->deadline;
+		if (s->stop_at >= 0 && (due < 0 || s->stop_at < due))
+			due = s->stop_at;
 		int timeout = -1;
-		if (deadline >= 0) {
-			long long left = deadline - now_ms();
+		if (due >= 0) {
+			long long left = due - now_ms();
 			timeout = left < 0 ? 0 : left > 86400000 ? 86400000 : (int)left;
 		}
-		int r = poll(&pfd, 1, timeout);
+		int r = poll(pfd, nfds, timeout);
 		if (r < 0 && errno != EINTR)
 			return EXIT_SOFTWARE;
-		if (r == 0) {
+		long long now = now_ms();
+		if (s->stop_at >= 0 && now >= s->stop_at) {
+			signal_child(s, SIGKILL); /* --grace is over */
+			s->stop_at = -1;
+		}
+		if (s->deadline >= 0 && now >= s->deadline) {
 			/* grace over (or a retry): nothing may outlive us */
-			signal_rest(s, SIGKILL, group);
-			deadline = now_ms() + KILL_RETRY_MS;
+			signal_rest(s, SIGKILL, s->group);
+			s->deadline = now + KILL_RETRY_MS;
 		}
 
 		struct signalfd_siginfo si;
 		while (read(s->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
 			if (si.ssi_signo == SIGCHLD)
 				continue; /* reaped below, all at once */
+			if (s->watch)
+				stop_requested(s, (int)si.ssi_signo);
 			/* after the main child: we are shutting down anyway */
 			forward(s, (int)si.ssi_signo);
 		}
 		int had_child = s->child != 0;
 		int none_left = reap(s);
+		if (had_child && !s->child) {
+			s->stop_at = -1;
+			if (s->state == S_RESTART && restart(s) < 0)
+				s->status = EXIT_SOFTWARE;
+			else if (s->state == S_EXIT)
+				s->status = EXIT_WATCH;
+		}
 		if (had_child && !s->child) {
 			/*
 			 * The main child is gone: SIGTERM to what is left, with
@@ -436,35 +688,92 @@ static int loop(struct sup *s, pid_t group)
 			 * the grace period. (With nothing left, kill finds no
 			 * one and we return at once.)
 			 */
-			signal_rest(s, SIGTERM, group);
-			signal_rest(s, SIGCONT, group);
-			deadline = now_ms() + grace * 1000;
+			s->state = S_SHUTDOWN;
+			run_free_envp(s->pending);
+			s->pending = NULL;
+			signal_rest(s, SIGTERM, s->group);
+			signal_rest(s, SIGCONT, s->group);
+			s->deadline = now_ms() + s->grace;
 			if (!none_left)
 				none_left = reap(s);
 		}
-		if (!s->child && none_left)
+		if (s->state == S_SHUTDOWN && !s->child && none_left)
 			return s->status;
+
+		if (nfds == 3 && (s->state == S_RUN || s->state == S_RESTART)) {
+			if ((pfd[1].revents & POLLIN) && watch_events(s->watch))
+				watch_arm(s->watch);
+			if ((pfd[2].revents & POLLIN) && watch_expired(s->watch)) {
+				if (s->state == S_RUN)
+					watch_round(s);
+				else
+					s->round_due = s->state == S_RESTART;
+			}
+		}
 	}
+}
+
+/* --watch: the inotify fd and timer, before the first child is started. */
+static int watch_setup(struct sup *s, struct diag *d)
+{
+	s->watch = watch_new(d);
+	if (!s->watch)
+		return -1;
+	s->cwd = getcwd(NULL, 0);
+	if (!s->cwd)
+		diag_warn(d, NULL, NULL, "watch: cannot tell the working directory "
+			  "(%s): restarted services start in /", strerror(errno));
+	return 0;
+}
+
+/* --watch, once the first child runs: watch what it was built from, and
+ * read it all again once, a moment later: a change made between the
+ * first read and these watches would otherwise go unseen. */
+static void watch_start(struct sup *s)
+{
+	struct diag wd;
+	diag_init(&wd);
+	if (s->cwd && chdir(s->cwd) < 0)
+		diag_warn(&wd, s->cwd, NULL, "watch: cannot return to the working "
+			  "directory: %s", strerror(errno));
+	watch_apply(s->watch, s->sw->plan, &wd);
+	if (chdir("/") < 0) {
+		/* "/" exists */
+	}
+	report_diag(&wd, s->c->verbose, NULL);
+	diag_free(&wd);
+	watch_arm(s->watch);
 }
 
 int supervise_run(const struct config *c, char *const *argv, char ***envp,
 		  const char *path, const struct user_ids *user,
-		  struct diag *d)
+		  const struct supervise_watch *sw, struct diag *d)
 {
 	struct sup s;
 	memset(&s, 0, sizeof s);
 	s.c = c;
 	s.pid1 = getpid() == 1;
+	s.argv = argv;
+	s.user = user;
+	s.sw = c->watch != WATCH_NONE ? sw : NULL;
+	s.state = S_RUN;
+	s.stop_at = s.deadline = -1;
+	s.grace = (c->grace == UNSET ? DEFAULT_GRACE : c->grace) * 1000;
 	parse_rewrites(&s);
 	if (setup_signals(&s, d) < 0)
 		return EXIT_SOFTWARE;
+	if (s.sw && watch_setup(&s, d) < 0) {
+		sigprocmask(SIG_SETMASK, &s.orig_mask, NULL);
+		close(s.sfd);
+		return EXIT_SOFTWARE;
+	}
 
 	/* Not PID 1 (--init): orphans of the service are re-parented to us
 	 * rather than to the real init, so we can still reap them. */
 	if (!s.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		diag_warn(d, NULL, NULL, "init: cannot become a child subreaper: %s",
 			  strerror(errno));
-	int tty = foreground_tty();
+	s.tty = foreground_tty();
 	/*
 	 * Not dumpable: no core dump and no ptrace by a same-uid process
 	 * can read what we held. Set before fork so the window is shorter;
@@ -472,17 +781,14 @@ int supervise_run(const struct config *c, char *const *argv, char ***envp,
 	 */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		diag_error(d, argv[0], NULL, "cannot start the command: fork: %s",
-			   strerror(errno));
+	s.parent = getpid();
+	if (start_child(&s, *envp, path, 0, d) < 0) {
+		watch_free(s.watch);
+		free(s.cwd);
 		return EXIT_SOFTWARE;
 	}
-	if (pid == 0)
-		child_exec(&s, tty, parent, argv, *envp, path, user);
-	s.child = pid;
-	setpgid(pid, pid); /* see child_exec; EACCES once it has exec'd */
+	if (s.sw) /* what the child got, as digests: the values go now */
+		watch_digest(s.watch, *envp, &s.running);
 
 	wipe_environment(envp);
 	/*
@@ -494,11 +800,32 @@ int supervise_run(const struct config *c, char *const *argv, char ***envp,
 	if (chdir("/") < 0)
 		diag_warn(d, NULL, NULL, "init: cannot chdir to /: %s", strerror(errno));
 	/*
-	 * Keep only 0, 1, 2 and the signalfd. The child already has its own
-	 * copy of whatever we inherited (LISTEN_FDS sockets, pipes); holding
-	 * them here would keep a pipe open after the service closed it.
+	 * Keep only 0, 1, 2 and the signalfd (and --watch's two fds). The
+	 * child already has its own copy of whatever we inherited (LISTEN_FDS
+	 * sockets, pipes); holding them here would keep a pipe open after the
+	 * service closed it. --watch=restart is the exception: a restarted
+	 * service must get them too.
 	 */
-	close_other_fds(s.sfd);
+	if (!s.sw) {
+		close_other_fds(&s.sfd, 1);
+	} else if (c->watch != WATCH_RESTART) {
+		int keep[3] = { s.sfd, watch_inotify_fd(s.watch),
+				watch_timer_fd(s.watch) };
+		for (int i = 1; i < 3; i++) /* ascending */
+			for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+				int t = keep[j];
+				keep[j] = keep[j - 1];
+				keep[j - 1] = t;
+			}
+		close_other_fds(keep, 3);
+	}
+	if (s.sw)
+		watch_start(&s);
 
-	return loop(&s, pid);
+	int status = loop(&s);
+	run_free_envp(s.pending);
+	watch_set_free(&s.running);
+	watch_free(s.watch);
+	free(s.cwd);
+	return status;
 }
