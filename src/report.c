@@ -91,7 +91,11 @@ static void put_env_value(FILE *out, const char *s, size_t n)
 	fputc('"', out);
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '\\': fputs("\\\\", out); break;
+		case '\\':
+			/* A '"' right after a backslash never closes a value
+			 * (compose), so a final backslash is written in octal. */
+			fputs(i + 1 == n ? "\\0134" : "\\\\", out);
+			break;
 		case '"': fputs("\\\"", out); break;
 		case '$': fputs("\\$", out); break;
 		case '\n': fputs("\\n", out); break;

@@ -285,11 +285,18 @@ static int parse_count(const char *s, long long *out)
 
 /* A word we did not understand, named only when it looks like a rule
  * word: a confused line could hold a value instead of rules. */
+/* Whether NAME looks like a rule word, and so may be echoed in a message
+ * (anything else may be a value typed where rules go). */
+static int is_rule_word(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 0 && n <= 32 && strspn(name, "abcdefghijklmnopqrstuvwxyz-") == n;
+}
+
 static void unknown_word(struct diag *d, const char *where, const char *key,
 			 const char *name, int nth)
 {
-	size_t n = strlen(name);
-	if (n > 0 && n <= 32 && strspn(name, "abcdefghijklmnopqrstuvwxyz-") == n)
+	if (is_rule_word(name))
 		diag_error(d, where, NULL, "%s: unknown rule '%s'", key, name);
 	else
 		diag_error(d, where, NULL, "%s: unknown rule (word %d)", key, nth);
@@ -423,10 +430,10 @@ int rules_add(struct rules *r, const char *key, const char *words,
 	const char *p = words;
 	while ((rc = next_word(&p, &name, &value)) != 0) {
 		nth++;
-		if (rc < 0)
+		if (rc < 0) /* name it only if it is a rule word: never a value */
 			diag_error(d, where, NULL,
 				   "%s: %s: unterminated \" (a quoted value ends at \" before a space or the line's end)",
-				   key, name);
+				   key, is_rule_word(name) ? name : "a word");
 		else
 			errs += parse_word(&line, name, value, nth, where, d);
 		errs += rc < 0;

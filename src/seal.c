@@ -701,36 +701,90 @@ static int entry_span(const char *path, const char *buf, size_t end, size_t s,
 		      size_t val, const char *name, const char *where,
 		      size_t *e, struct parsed *p, struct diag *d)
 {
-	size_t at = s;
-	for (;;) {
+	/*
+	 * The entry is the shortest run of whole lines from S that, parsed
+	 * alone, sets NAME. "Sets NAME" is monotone in the number of lines
+	 * (fewer lines leave its quoted value open; more cannot unset it), so
+	 * a binary search over the line ends finds it in O(n log n): growing
+	 * it line by line was quadratic in the lines of a quoted value.
+	 */
+	size_t nends = 0, cap = 0, *ends = NULL;
+	for (size_t at = s; at < end;) {
 		const char *lf = memchr(buf + at, '\n', end - at);
 		at = lf ? (size_t)(lf - buf) + 1 : end;
-		parse_alone(path, buf + s, at - s, name, p, NULL);
-		if (p->others) {
-			diag_error(d, name, where, "%s", shares);
-			break;
-		}
-		if (p->has && !p->errors) {
-			if (has_lookup(buf + val, at - val)) {
-				diag_error(d, name, where, "%s", interp);
-				break;
-			}
-			*e = at;
-			return 0;
-		}
-		/* an error: a quoted value not closed yet, or a failed lookup */
-		if (has_lookup(buf + val, at - val)) {
-			diag_error(d, name, where, "%s", interp);
-			break;
-		}
-		if (at == end) {
-			diag_error(d, name, where, "cannot parse its entry alone");
-			break;
-		}
-		parsed_free(p);
+		xgrow((void **)&ends, &cap, nends + 1, sizeof *ends);
+		ends[nends++] = at;
 	}
-	parsed_free(p);
-	return -1;
+	size_t lo = 0, hi = nends; /* the answer is in [lo, hi); nends: none */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		parse_alone(path, buf + s, ends[mid] - s, name, p, NULL);
+		int has = p->has;
+		parsed_free(p);
+		if (has)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	int rc = -1;
+	size_t at = lo < nends ? ends[lo] : (nends ? ends[0] : end);
+	if (has_lookup(buf + val, at - val)) {
+		diag_error(d, name, where, "%s", interp);
+		goto out;
+	}
+	if (lo == nends) {
+		diag_error(d, name, where, "cannot parse its entry alone");
+		goto out;
+	}
+	parse_alone(path, buf + s, at - s, name, p, NULL);
+	if (p->others)
+		diag_error(d, name, where, "%s", shares);
+	else if (p->errors)
+		diag_error(d, name, where, "cannot parse its entry alone");
+	else
+		rc = 0;
+	if (rc == 0)
+		*e = at;
+	else
+		parsed_free(p);
+out:
+	free(ends);
+	return rc;
+}
+
+/*
+ * The line of the first reference to NAME ($NAME or ${NAME...}) anywhere in
+ * BUF, or 0. Sealing a key another entry interpolates would hand that
+ * entry the sealed text (interpolation runs before values are opened), so
+ * such a key is refused. Conservative: quoting and comments are ignored.
+ */
+static unsigned long first_reference(const char *buf, size_t len,
+				     const char *name)
+{
+	size_t n = strlen(name);
+	unsigned long line = 1;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			line++;
+			continue;
+		}
+		if (buf[i] != '$' || i + 1 >= len)
+			continue;
+		if (buf[i + 1] == '$') { /* $$ is a literal dollar */
+			i++;
+			continue;
+		}
+		size_t at = i + 1 + (buf[i + 1] == '{');
+		if (at + n > len || memcmp(buf + at, name, n) != 0)
+			continue;
+		char next = at + n < len ? buf[at + n] : '\0';
+		int namechar = (next >= 'A' && next <= 'Z') ||
+			       (next >= 'a' && next <= 'z') ||
+			       (next >= '0' && next <= '9') || next == '_';
+		if (!namechar)
+			return line;
+	}
+	return 0;
 }
 
 /*
@@ -831,6 +885,15 @@ static int seal_entries(const unsigned char *pk, const char *path,
 	unsigned long *found = NULL;
 	size_t nfound = 0, cap = 0, end = len;
 	int errs = 0;
+	unsigned long ref = first_reference(buf, len, name);
+	if (ref) {
+		char *where = xasprintf("%s:%lu", path, ref);
+		diag_error(d, name, where,
+			   "is interpolated by another entry: sealing it would hand that "
+			   "entry the sealed text; seal the final values with envinit seal");
+		free(where);
+		return 1;
+	}
 	diag_init(&whole);
 
 	for (;;) {

@@ -47,7 +47,8 @@ static void env_format(void **state)
 	fmt = FMT_ENV;
 	reveal = 0;
 	char *s = capture(print_it, &env);
-	assert_string_equal(s, "HOST=db\nPW=<redacted>\nMSG=\"a \\\"b\\\"\\n\\$c\\\\\"\n");
+	/* a final backslash in octal: '\\"' would not close the value */
+	assert_string_equal(s, "HOST=db\nPW=<redacted>\nMSG=\"a \\\"b\\\"\\n\\$c\\0134\"\n");
 	free(s);
 	reveal = 1;
 	s = capture(print_it, &env);

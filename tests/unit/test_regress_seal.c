@@ -1,0 +1,166 @@
+/*
+ * Regression: `seal --in-place` must stay linear in the size of the file.
+ *
+ * entry_span() in seal.c grows an entry's span one line at a time and
+ * parses the whole span again after each line, so a quoted value of L
+ * lines costs O(L^2): measured with the release binary, 5,000 lines take
+ * 0.3 s, 20,000 lines 5 s, and an env file near the 64 MiB cap would take
+ * hours ("never hang"). Here 20,000 lines must be sealed within 5 s (a
+ * linear scan takes milliseconds, even under ASan).
+ *
+ * Regression: sealing a key must not change the value of another key.
+ * Interpolation runs when the file is parsed, sealed values are opened
+ * after that, so once DB_PASSWORD is sealed, an entry
+ * DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app gets the sealed text
+ * (enc:v1:...) instead of the password, and seal --in-place reports
+ * success. Found by an exploratory fuzz harness for seal --in-place (the
+ * file parsed and its sealed values opened must give every key the value
+ * it had before). Either refusing (naming the entry that uses the key) or
+ * keeping the values satisfies this test.
+ */
+// OBJS: seal config envfile interp envset diag fileio xalloc
+#include "preamble.h"
+
+#include <fcntl.h>
+#include <signal.h>
+
+#include "envfile.h"
+#include "seal.h"
+
+#define LINES 20000
+#define LIMIT 5 /* seconds */
+
+static void too_slow(int sig)
+{
+	static const char msg[] = "seal --in-place: over 5 s for one quoted "
+				  "value of 20000 lines (quadratic)\n";
+	(void)sig;
+	ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)w;
+	_exit(1);
+}
+
+static void long_quoted_value_is_linear(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/envinit-regress-seal-XXXXXX", path[64], key[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/big.env", dir);
+	snprintf(key, sizeof key, "%s/k", dir);
+
+	struct diag d;
+	char *pub;
+	diag_init(&d);
+	assert_int_equal(seal_keygen(key, &pub, &d), 0);
+	pub[strcspn(pub, "\n")] = '\0';
+
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("A=1\nKEY=\"start\n", f);
+	for (int i = 0; i < LINES; i++)
+		fprintf(f, "line %d of a long certificate\n", i);
+	fputs("end\"\nB=2\n", f);
+	assert_int_equal(fclose(f), 0);
+
+	char *names[] = { "KEY" };
+	signal(SIGALRM, too_slow);
+	alarm(LIMIT);
+	int rc = seal_in_place(pub, path, names, 1, &d);
+	alarm(0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(d.nerrors, 0);
+
+	free(pub);
+	diag_free(&d);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char *buf = calloc(1, 1 << 16);
+	assert_non_null(buf);
+	*len = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	return buf;
+}
+
+/* The env file TEXT parsed with no inherited environment, sealed values
+ * opened with KEYFILE. */
+static void assemble_text(const char *text, size_t len, const char *keyfile,
+			  struct envset *out)
+{
+	struct diag d;
+	struct strlist keys = { 0 };
+	diag_init(&d);
+	strlist_add(&keys, keyfile);
+	assert_int_equal(envfile_parse("f.env", text, len, NULL, out, &d), 0);
+	assert_int_equal(seal_open_all(&keys, out, &d), 0);
+	strlist_free(&keys);
+	diag_free(&d);
+}
+
+static void sealing_keeps_other_values(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/envinit-regress-seal-XXXXXX", path[64], key[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/app.env", dir);
+	snprintf(key, sizeof key, "%s/k", dir);
+	struct diag d;
+	char *pub;
+	diag_init(&d);
+	assert_int_equal(seal_keygen(key, &pub, &d), 0);
+	pub[strcspn(pub, "\n")] = '\0';
+
+	static const char text[] =
+		"DB_PASSWORD=hunter2\n"
+		"DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n";
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+
+	char *names[] = { "DB_PASSWORD" };
+	int rc = seal_in_place(pub, path, names, 1, &d);
+	size_t len;
+	char *after = read_all(path, &len);
+	if (rc != 0) {
+		/* refused: the file must be as it was */
+		assert_string_equal(after, text);
+	} else {
+		struct envset before, now;
+		envset_init(&before);
+		envset_init(&now);
+		assemble_text(text, sizeof text - 1, key, &before);
+		assemble_text(after, len, key, &now);
+		const struct envvar *a = envset_get(&before, "DATABASE_URL");
+		const struct envvar *b = envset_get(&now, "DATABASE_URL");
+		assert_non_null(a);
+		assert_non_null(b);
+		if (strcmp(a->val, b->val) != 0)
+			print_error("seal --in-place DB_PASSWORD changed "
+				    "DATABASE_URL to [%s]\n", b->val);
+		assert_string_equal(b->val, a->val);
+		envset_free(&before);
+		envset_free(&now);
+	}
+	free(after);
+	free(pub);
+	diag_free(&d);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sealing_keeps_other_values),
+		cmocka_unit_test(long_quoted_value_is_linear),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
