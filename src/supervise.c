@@ -691,8 +691,12 @@ static int loop(struct sup *s)
 			s->state = S_SHUTDOWN;
 			run_free_envp(s->pending);
 			s->pending = NULL;
-			signal_rest(s, SIGTERM, s->group);
-			signal_rest(s, SIGCONT, s->group);
+			/* No child left means no descendant left (orphans are
+			 * re-parented to us): skip the walk over /proc. */
+			if (!none_left) {
+				signal_rest(s, SIGTERM, s->group);
+				signal_rest(s, SIGCONT, s->group);
+			}
 			s->deadline = now_ms() + s->grace;
 			if (!none_left)
 				none_left = reap(s);
