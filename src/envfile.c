@@ -39,6 +39,8 @@ struct parser {
 	size_t keycap;
 	char *where; /* "NAME:LINE" */
 	size_t wherecap;
+	size_t total; /* bytes of all values set so far */
+	int stop;     /* a fatal error: parse no further */
 };
 
 /*
@@ -447,6 +449,16 @@ static void set_value(struct parser *p, const char *v, size_t len)
 			   "the value of %s contains a NUL byte", p->key);
 		return;
 	}
+	/* Values may repeat earlier ones through interpolation: bound what
+	 * one file can make, as its size is bounded. */
+	p->total += len;
+	if (p->total > ENVINIT_MAX_ENVFILE_SIZE) {
+		diag_error(p->d, where(p), NULL,
+			   "the values of this file total more than %zu MiB (interpolation)",
+			   ENVINIT_MAX_ENVFILE_SIZE >> 20);
+		p->stop = 1;
+		return;
+	}
 	envset_set(p->out, p->key, v, len, ORIG_ENVFILE, where(p));
 }
 
@@ -677,7 +689,7 @@ int envfile_parse(const char *name, const char *buf, size_t len,
 		p.pos = 3;
 	for (;;) {
 		skip_to_statement(&p);
-		if (p.pos == p.n || statement(&p) < 0)
+		if (p.pos == p.n || statement(&p) < 0 || p.stop)
 			break;
 	}
 

@@ -50,6 +50,7 @@ struct ictx {
 	struct interp_error *err;
 	char *name; /* NUL-terminated copy of the name being looked up */
 	size_t namecap;
+	int too_big; /* the result passed INTERP_MAX_VALUE: stop adding */
 };
 
 static int name_start(char c)
@@ -81,10 +82,24 @@ static const struct envvar *lookup(struct ictx *c, const char *name, size_t n)
 	return v;
 }
 
+/*
+ * Every byte of the result goes through here: past INTERP_MAX_VALUE the
+ * expansion fails, so a chain of lines that each repeat the one before
+ * ("billion laughs") cannot exhaust memory.
+ */
+static void add(struct ictx *c, const char *s, size_t n)
+{
+	if (c->too_big || n > INTERP_MAX_VALUE - c->res->len) {
+		c->too_big = 1;
+		return;
+	}
+	interp_buf_add(c->res, s, n);
+}
+
 static void emit(struct ictx *c, int eval, const char *s, size_t n)
 {
 	if (eval)
-		interp_buf_add(c->res, s, n);
+		add(c, s, n);
 }
 
 static void emit_var(struct ictx *c, int eval, const char *name, size_t n)
@@ -94,7 +109,7 @@ static void emit_var(struct ictx *c, int eval, const char *name, size_t n)
 	const struct envvar *v = lookup(c, name, n);
 	/* unset expands to "" (compose only logs a warning) */
 	if (v)
-		interp_buf_add(c->res, v->val, v->len);
+		add(c, v->val, v->len);
 }
 
 static enum interp_status scan(struct ictx *c, size_t *pos, int in_word,
@@ -158,7 +173,7 @@ static enum interp_status braced(struct ictx *c, size_t *pos, int eval,
 		return INTERP_REQUIRED;
 	}
 	if (use_val)
-		interp_buf_add(c->res, v->val, v->len);
+		add(c, v->val, v->len);
 	*pos = w + 1; /* past the closing brace */
 	return INTERP_OK;
 }
@@ -246,6 +261,8 @@ enum interp_status interp_expand(const char *text, size_t len,
 	memset(err, 0, sizeof *err);
 	enum interp_status st = scan(&c, &pos, 0, 1, 0);
 	free(c.name); /* names are not secret */
+	if (st == INTERP_OK && c.too_big)
+		return invalid(&c, "the value grows beyond 1 MiB through interpolation");
 	return st;
 }
 

@@ -18,6 +18,8 @@
 /* Deepest nesting of ${...} inside a WORD; deeper is an invalid template
  * (it bounds the recursion, hence the stack). */
 #define INTERP_MAX_DEPTH 64
+/* The largest value interpolation may produce. */
+#define INTERP_MAX_VALUE ((size_t)1 << 20)
 
 /*
  * A growing byte buffer for value bytes. It is not NUL-terminated. Growing

@@ -302,6 +302,60 @@ static void unknown_word(struct diag *d, const char *where, const char *key,
 		diag_error(d, where, NULL, "%s: unknown rule (word %d)", key, nth);
 }
 
+/*
+ * libc's regcomp builds an automaton whose size multiplies with nested
+ * bounds: ((a*)*){255}{255} takes minutes and gigabytes in musl and glibc
+ * alike. A manifest must never hang envinit, so a pattern is refused when
+ * it has more than RE_MAX_REPEATS repetition operators, a bound above
+ * RE_MAX_BOUND, or a bound applied to a bounded group or another bound.
+ * Real validation patterns stay far below this.
+ */
+#define RE_MAX_REPEATS 16
+#define RE_MAX_BOUND 255
+
+static int regex_too_costly(const char *re)
+{
+	int repeats = 0, depth = 0, bounded_depth = -1;
+	for (const char *p = re; *p; p++) {
+		switch (*p) {
+		case '\\':
+			if (p[1])
+				p++;
+			break;
+		case '(':
+			depth++;
+			break;
+		case ')':
+			if (depth > 0)
+				depth--;
+			break;
+		case '*': case '+': case '?':
+			repeats++;
+			break;
+		case '{': {
+			char *end;
+			unsigned long lo = strtoul(p + 1, &end, 10);
+			unsigned long hi = lo;
+			if (*end == ',')
+				hi = end[1] == '}' ? RE_MAX_BOUND + 1ul : strtoul(end + 1, &end, 10);
+			if (lo > RE_MAX_BOUND || hi > RE_MAX_BOUND)
+				return 1;
+			/* a bound right after a bound, or on a group holding one */
+			if (p > re && (p[-1] == '}' || (p[-1] == ')' && bounded_depth > depth)))
+				return 1;
+			bounded_depth = depth > bounded_depth ? depth : bounded_depth;
+			repeats++;
+			break;
+		}
+		default:
+			break;
+		}
+		if (repeats > RE_MAX_REPEATS)
+			return 1;
+	}
+	return 0;
+}
+
 static int one_of(struct rule *ru, const char *list)
 {
 	ru->oneof = xstrdup(list);
@@ -361,6 +415,12 @@ static int parse_word(struct rule *ru, const char *name, const char *value,
 		}
 	} else if (strcmp(name, "match") == 0) {
 		clear_re(ru);
+		if (regex_too_costly(value)) {
+			diag_error(d, where, NULL,
+				   "%s: match: regex too complex (at most %d repetition operators, bounds up to %d, no bound on a bound)",
+				   key, RE_MAX_REPEATS, RE_MAX_BOUND);
+			return 1;
+		}
 		ru->re = xmalloc(sizeof *ru->re);
 		int rc = regcomp(ru->re, value, REG_EXTENDED | REG_NOSUB);
 		if (rc) {

@@ -554,10 +554,35 @@ static void errors_counted(void **state)
 	envset_free(&out);
 }
 
+/* Billion laughs: each line repeats the one before; expansion is capped. */
+static void interpolation_cannot_explode(void **state)
+{
+	(void)state;
+	char text[4096];
+	size_t n = (size_t)snprintf(text, sizeof text, "L0=%0100d\n", 0);
+	for (int i = 1; i <= 12; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "L%d=${L%d}${L%d}${L%d}${L%d}${L%d}${L%d}${L%d}${L%d}\n",
+				      i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+	struct envset out;
+	struct diag d;
+	envset_init(&out);
+	diag_init(&d);
+	int errs = envfile_parse("laughs.env", text, n, NULL, &out, &d);
+	assert_true(errs > 0);
+	assert_non_null(strstr(d.v[0].text, "grows beyond 1 MiB"));
+	/* 100 * 8^5 bytes is over the cap: L5 and later are dropped */
+	assert_non_null(envset_get(&out, "L4"));
+	assert_null(envset_get(&out, "L5"));
+	envset_free(&out);
+	diag_free(&d);
+}
+
 int main(void)
 {
 	find_fixtures();
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(interpolation_cannot_explode),
 		cmocka_unit_test(golden_fixtures),
 		cmocka_unit_test(multiple_files),
 		cmocka_unit_test(missing_file),

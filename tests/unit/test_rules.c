@@ -391,9 +391,40 @@ static void many_keys_stay_linear(void **state)
 	assert_true(secs < 10.0);
 }
 
+/* A regex whose compilation would explode is refused, not compiled. */
+static void costly_regex_refused(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"match=((a*)*){255}{255}", "match=(a{200}){200}", "match=a{1000}",
+		"match=a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*",
+	};
+	static const char *const good[] = {
+		"match=^[a-z]{3,8}$", "match=^[^@]+@[^@]+$", "match=^(ab)+c?$",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct rules *rs = rules_new();
+		struct diag dd;
+		diag_init(&dd);
+		assert_int_equal(rules_add(rs, "K", bad[i], "m.ini:1", &dd), 1);
+		assert_non_null(strstr(dd.v[0].text, "too complex"));
+		diag_free(&dd);
+		rules_free(rs);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		struct rules *rs = rules_new();
+		struct diag dd;
+		diag_init(&dd);
+		assert_int_equal(rules_add(rs, "K", good[i], "m.ini:1", &dd), 0);
+		diag_free(&dd);
+		rules_free(rs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(costly_regex_refused),
 		cmocka_unit_test(predicates),
 		cmocka_unit_test_setup_teardown(bad_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_word_not_echoed, setup, teardown),
