@@ -190,7 +190,7 @@ static int parse_seconds(const char *s, long long *out)
 	if (*s < '0' || *s > '9')
 		return -1;
 	long long n = strtoll(s, &end, 10);
-	if (errno || *end || n > 86400 * 365)
+	if (errno || *end || n > 86400LL * 365)
 		return -1;
 	*out = n;
 	return 0;

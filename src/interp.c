@@ -279,7 +279,10 @@ static char *clean_msg(const char *m, size_t len)
 	char *p = xmalloc(len + 4);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)m[i];
-		p[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+		if (ch < 0x20 || ch == 0x7f)
+			p[i] = '?';
+		else
+			p[i] = m[i];
 	}
 	strcpy(p + len, cut ? "..." : "");
 	return p;

@@ -517,7 +517,7 @@ int rules_add(struct rules *r, const char *key, const char *words,
 
 void rules_require(const struct rules *r, struct config *c)
 {
-	if (!r || !r->n)
+	if (!r || !r->n || !r->v)
 		return;
 	int strip = c->strip || c->allow.n > 0;
 	/* Which keys C already requires: one pass over each list. */

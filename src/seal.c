@@ -777,7 +777,9 @@ static unsigned long first_reference(const char *buf, size_t len,
 		size_t at = i + 1 + (buf[i + 1] == '{');
 		if (at + n > len || memcmp(buf + at, name, n) != 0)
 			continue;
-		char next = at + n < len ? buf[at + n] : '\0';
+		char next = '\0';
+		if (at + n < len)
+			next = buf[at + n];
 		int namechar = (next >= 'A' && next <= 'Z') ||
 			       (next >= 'a' && next <= 'z') ||
 			       (next >= '0' && next <= '9') || next == '_';

@@ -318,7 +318,7 @@ static void close_other_fds(const int *keep, int nkeep)
 			n = 0;
 			rewinddir(dir);
 			for (struct dirent *de; n < 256 && (de = readdir(dir));) {
-				int fd = atoi(de->d_name);
+				int fd = (int)strtol(de->d_name, NULL, 10);
 				if (fd > 2 && !kept(keep, nkeep, fd) && fd != dirfd(dir))
 					fds[n++] = fd;
 			}
@@ -400,7 +400,7 @@ static void signal_descendants(int sig)
 		if (pp <= 0)
 			continue;
 		xgrow((void **)&procs, &cap, n + 1, sizeof *procs);
-		procs[n].pid = (pid_t)atol(de->d_name);
+		procs[n].pid = (pid_t)strtol(de->d_name, NULL, 10);
 		procs[n++].ppid = pp;
 	}
 	closedir(dir);
