@@ -72,7 +72,7 @@ $(BUILD)/envinit: $(REL_OBJS)
 
 # ---- dependencies --------------------------------------------------------
 DEPS_PKGS = gcc make musl-tools libsodium-dev libinih-dev libcmocka-dev \
-            file util-linux procps mandoc
+            file util-linux procps mandoc valgrind
 
 deps:
 	@command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian system; install: $(DEPS_PKGS)"; exit 0; }; \
@@ -110,14 +110,79 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(WARN) -Os -static -o $@ $<
 
+# The same sources linked dynamically against glibc, for the valgrind pass
+# of tests/run.sh: memcheck cannot replace a static binary's malloc.
+VG_OBJS = $(patsubst src/%.c,$(BUILD)/vg/%.o,$(LIB_SRCS) src/main.c)
+$(BUILD)/vg/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(CPPFLAGS_ALL) $(WARN) -g -O1 -fno-omit-frame-pointer $(CFLAGS) -c $< -o $@
+$(BUILD)/vg/envinit: $(VG_OBJS)
+	$(HOSTCC) $(LDFLAGS) -o $@ $(VG_OBJS) -linih -lsodium
+
 test: deps
-	@$(MAKE) --no-print-directory build $(HELPERS) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory build $(HELPERS) $(UNIT_BINS) $(BUILD)/vg/envinit
 	@$(MAKE) --no-print-directory lint-man
 	@sh tests/run.sh $(UNIT_BINS)
+
+# ---- static analysis -----------------------------------------------------
+# `make lint`: clang-tidy (checks and the reasons for each exclusion in
+# .clang-tidy), cppcheck, and every source compiled with the STYLE.md
+# warning set and -Werror by gcc and by clang, optimised so that gcc's
+# flow warnings (-Wmaybe-uninitialized ...) run too. src/compat.c is left
+# out of clang-tidy only: it defines glibc's reserved __explicit_bzero_chk.
+LINT_PKGS = gcc clang clang-tidy cppcheck libsodium-dev libinih-dev mandoc
+CLANG_TIDY ?= clang-tidy
+CPPCHECK ?= cppcheck
+LINT_CPPFLAGS = -D_GNU_SOURCE -Isrc
+
+lint:
+	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(LINT_PKGS)"
+	@st=0; for f in $(SRCS); do \
+	  $(HOSTCC) $(LINT_CPPFLAGS) $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
+	  clang $(LINT_CPPFLAGS) $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
+	done; [ $$st = 0 ] && echo "lint: gcc and clang -Werror clean"
+	@$(CPPCHECK) --enable=warning,performance,portability --error-exitcode=1 \
+	  --inline-suppr --std=c11 $(LINT_CPPFLAGS) -q \
+	  --template='{file}:{line}: {severity}: {message} [{id}]' $(SRCS) && \
+	  echo "lint: cppcheck clean"
+	@out=$$(mktemp); \
+	printf '%s\n' $(filter-out src/compat.c,$(SRCS)) | \
+	  xargs -P 2 -n 5 sh -c '$(CLANG_TIDY) --quiet "$$@" -- -std=c11 $(LINT_CPPFLAGS)' sh \
+	  >$$out 2>&1; \
+	st=$$?; \
+	grep -v -e '^[0-9]* warnings* generated' -e '^Suppressed [0-9]* warnings' \
+	  -e '^Use -header-filter' -e '^Use -system-headers' $$out; \
+	rm -f $$out; [ "$$st" = 0 ] && echo "lint: clang-tidy clean"
+	@$(MAKE) --no-print-directory lint-man
 
 # The man pages (mdoc) must be free of mandoc warnings.
 lint-man:
 	@mandoc -T lint -W warning man/*.[0-9] && echo "lint-man: man/*.[0-9] clean"
+
+# ---- fuzzing (fuzz/README.md) --------------------------------------------
+# libFuzzer targets built with clang; `make fuzz FUZZ_SECONDS=N` runs each
+# for N seconds (FUZZ_RUNS=N: N executions each instead). Sources are not
+# built with -Werror here: lint does that, fuzzing should not stop on it.
+FUZZ_PKGS = clang libclang-rt-14-dev libsodium-dev libinih-dev
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE
+FUZZ_BINS = $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+fuzz_objs = $(patsubst %,$(BUILD)/fuzz/%.o,$(shell sed -n 's,^// OBJS: ,,p' $(1)))
+
+$(BUILD)/fuzz/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) -Isrc $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/common.h $$(call fuzz_objs,fuzz/fuzz_$$*.c)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) -Isrc $(WARN) $(WERROR) $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+	  -o $@ $< $(call fuzz_objs,$<) -linih -lsodium
+
+fuzz:
+	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(FUZZ_PKGS)"
+	@$(MAKE) --no-print-directory build $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZ_BINS)
 
 unit: $(UNIT_BINS)
 	@sh tests/run.sh --unit-only $(UNIT_BINS)
@@ -128,6 +193,11 @@ integration: build $(HELPERS)
 demo: all
 	@sh examples/demo.sh
 
+# Startup, size, RSS, latency and scaling against tini, dumb-init,
+# catatonit and a bash entrypoint; writes bench/RESULTS.md.
+bench: all
+	@sh bench/run.sh
+
 install: build
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/envinit $(DESTDIR)$(BINDIR)/envinit
@@ -136,12 +206,7 @@ install: build
 	  echo install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	  install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
-# Startup, size, RSS, latency and scaling against tini, dumb-init,
-# catatonit and a bash entrypoint; writes bench/RESULTS.md.
-bench: all
-	@sh bench/run.sh
-
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/rel/*.d $(BUILD)/test/*.d)
+-include $(wildcard $(BUILD)/rel/*.d $(BUILD)/test/*.d $(BUILD)/fuzz/*.d $(BUILD)/vg/*.d)
