@@ -9,9 +9,15 @@ MIN_CASES=60
 # $ENVINIT is a wrapper (the valgrind pass of tests/run.sh).
 REAL_EI="$ROOT/build/envinit"
 # A case with a `wrap` file runs as nobody; the work tree must be reachable.
-W=$(mktemp -d)
+# /tmp itself may be closed to other users (it is 0700 on our CI machines):
+# prefer the world-writable /dev/shm or /var/tmp.
+W=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d -p /var/tmp 2>/dev/null || mktemp -d)
 chmod 755 "$W"
 trap 'rm -rf "$W"' EXIT
+# ... and so must the binary: the checkout may sit under a directory only
+# root can enter (CI clones into a mktemp -d), so nobody runs a copy.
+cp "$REAL_EI" "$W/envinit" && chmod 755 "$W/envinit"
+NOBODY_EI="$W/envinit"
 ncases=0 nskipped=0
 
 # The command that must never run: it leaves a file RAN behind.
@@ -91,7 +97,7 @@ run_case() {
 	fi
 	if [ -f "$w/wrap" ]; then
 		# as root, EACCES needs another user; valgrind's log is root's
-		ei=$REAL_EI
+		ei=$NOBODY_EI
 		chmod 777 "$w" # for the termination log
 		# (one word a line: the command runs with IFS=newline)
 		[ "$(id -u)" = 0 ] && wrap="setpriv
