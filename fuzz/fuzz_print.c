@@ -43,19 +43,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       ORIG_SECRETDIR, "s/ZZ_SECRET");
 	sv->flags |= EV_SECRET;
 	int clean = !fuzz_has(data, size, "CANARY");
-#ifdef FUZZ_SKIP_KNOWN
-	/* known bug (tests/bad/env-interp-billion-laughs): nested references
-	 * grow a value without bound; skip inputs with many of them */
-	if (fuzz_count(data, size, '$') > 64)
-		goto out;
-	/* known bug (tests/unit/test_regress_print.c): a value ending in a
-	 * backslash prints as "...\\", which does not read back. Built with
-	 * -DFUZZ_SKIP_KNOWN to look for other problems until it is fixed. */
-	for (size_t i = 0; i < a.n; i++)
-		if (envset_live(&a.v[i]) && a.v[i].len &&
-		    a.v[i].val[a.v[i].len - 1] == '\\')
-			goto out;
-#endif
 
 	size_t len;
 	char *text = print_to_mem(&a, FMT_ENV, 1, &len);
@@ -95,9 +82,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(text);
 	}
 
-#ifdef FUZZ_SKIP_KNOWN
-out:
-#endif
 	diag_free(&d);
 	envset_free(&a);
 	envset_free(&b);
