@@ -315,13 +315,28 @@ static void unknown_word(struct diag *d, const char *where, const char *key,
 
 static int regex_too_costly(const char *re)
 {
-	int repeats = 0, depth = 0, bounded_depth = -1;
+	int repeats = 0, depth = 0, bounded_depth = -1, quant = 0;
 	for (const char *p = re; *p; p++) {
+		int was_quant = quant;
+		quant = 0;
 		switch (*p) {
 		case '\\':
 			if (p[1])
 				p++;
 			break;
+		case '[': { /* a bracket expression: its * + ? are literal */
+			const char *q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']')
+				q++;
+			if (!*q)
+				return 0; /* regcomp reports the unbalanced bracket */
+			p = q;
+			break;
+		}
 		case '(':
 			depth++;
 			break;
@@ -330,7 +345,11 @@ static int regex_too_costly(const char *re)
 				depth--;
 			break;
 		case '*': case '+': case '?':
+			/* a++ or a?+: undefined in ERE, exponential in glibc */
+			if (was_quant)
+				return 1;
 			repeats++;
+			quant = 1;
 			break;
 		case '{': {
 			char *end;
@@ -340,11 +359,15 @@ static int regex_too_costly(const char *re)
 				hi = end[1] == '}' ? RE_MAX_BOUND + 1ul : strtoul(end + 1, &end, 10);
 			if (lo > RE_MAX_BOUND || hi > RE_MAX_BOUND)
 				return 1;
-			/* a bound right after a bound, or on a group holding one */
-			if (p > re && (p[-1] == '}' || (p[-1] == ')' && bounded_depth > depth)))
+			/* a bound right after a quantifier, or on a group holding one */
+			if (was_quant || (p > re && p[-1] == ')' && bounded_depth > depth))
 				return 1;
 			bounded_depth = depth > bounded_depth ? depth : bounded_depth;
 			repeats++;
+			const char *close = strchr(p, '}');
+			if (close)
+				p = close;
+			quant = 1;
 			break;
 		}
 		default:
@@ -417,7 +440,7 @@ static int parse_word(struct rule *ru, const char *name, const char *value,
 		clear_re(ru);
 		if (regex_too_costly(value)) {
 			diag_error(d, where, NULL,
-				   "%s: match: regex too complex (at most %d repetition operators, bounds up to %d, no bound on a bound)",
+				   "%s: match: regex too complex (at most %d repetition operators, bounds up to %d, no quantifier on a quantifier)",
 				   key, RE_MAX_REPEATS, RE_MAX_BOUND);
 			return 1;
 		}

@@ -47,11 +47,41 @@ static void unknown_words_not_echoed(void **state)
 	assert_not_echoed("min=" CANARY);
 }
 
+/*
+ * Regression: stacked quantifiers (a++, a?+, a*?) are undefined in POSIX
+ * ERE and make glibc's regcomp exponential: match=^a?+?+?+?+?+?+?+?+$
+ * (16 operators, under the limit of 16) takes 3 s in a glibc build
+ * (build/vg/envinit, or the Makefile's fallback without musl), and
+ * fuzz/fuzz_rules found 3+++++++?++++++++ taking over 12 s under ASan.
+ * musl compiles them at once, but the pattern is meaningless: refuse it
+ * like a bound on a bound. Also tests/bad/ini-regex-stacked-quantifiers.
+ */
+static void stacked_quantifiers_refused(void **state)
+{
+	(void)state;
+	static const char *const words[] = {
+		"match=a++", "match=a?+", "match=x*?", "match=(ab)+*",
+		"match=a{2}+",
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		struct rules *r = rules_new();
+		struct diag d;
+		diag_init(&d);
+		int errs = rules_add(r, "TOKEN", words[i], "m.ini:2", &d);
+		if (errs == 0)
+			print_error("accepted: %s\n", words[i]);
+		assert_int_equal(errs, 1);
+		diag_free(&d);
+		rules_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unterminated_quote_not_echoed),
 		cmocka_unit_test(unknown_words_not_echoed),
+		cmocka_unit_test(stacked_quantifiers_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -401,6 +401,7 @@ static void costly_regex_refused(void **state)
 	};
 	static const char *const good[] = {
 		"match=^[a-z]{3,8}$", "match=^[^@]+@[^@]+$", "match=^(ab)+c?$",
+		"match=^[+*?]+$", "match=^[]*]?x$",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct rules *rs = rules_new();
