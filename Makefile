@@ -161,14 +161,16 @@ lint-man:
 
 # ---- fuzzing (fuzz/README.md) --------------------------------------------
 # libFuzzer targets built with clang; `make fuzz FUZZ_SECONDS=N` runs each
-# for N seconds (FUZZ_RUNS=N: N executions each instead). Sources are not
+# for N seconds (FUZZ_RUNS=N: N executions each instead; FUZZ_TARGETS="envfile
+# rules": only those). Sources are not
 # built with -Werror here: lint does that, fuzzing should not stop on it.
 FUZZ_PKGS = clang libclang-rt-14-dev libsodium-dev libinih-dev
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE
-FUZZ_BINS = $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS = $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 fuzz_objs = $(patsubst %,$(BUILD)/fuzz/%.o,$(shell sed -n 's,^// OBJS: ,,p' $(1)))
 
 $(BUILD)/fuzz/%.o: src/%.c
@@ -182,7 +184,7 @@ $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/common.h $$(call fuzz_objs,fuzz/fuzz_$$
 fuzz:
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(FUZZ_PKGS)"
 	@$(MAKE) --no-print-directory build $(FUZZ_BINS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh fuzz/run.sh $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh fuzz/run.sh $(FUZZ_BINS)
 
 unit: $(UNIT_BINS)
 	@sh tests/run.sh --unit-only $(UNIT_BINS)
