@@ -902,9 +902,10 @@ static int seal_entries(const unsigned char *pk, const char *path,
 		struct parsed p;
 		/* the whole file first, keeping its problems */
 		parse_alone(path, buf, end, name, &p, end == len ? &whole : NULL);
-		parsed_free(&p);
-		if (!p.has || !p.line)
+		if (!p.has || !p.line) {
+			parsed_free(&p);
 			break;
+		}
 		xgrow((void **)&found, &cap, nfound + 1, sizeof *found);
 		found[nfound++] = p.line;
 
@@ -916,6 +917,13 @@ static int seal_entries(const unsigned char *pk, const char *path,
 			errs++;
 		} else if (entry_span(path, buf, end, s, val, name, where, &e,
 				      &q, d) < 0) {
+			errs++;
+		} else if (q.len != p.len || memcmp(q.val, p.val, p.len) != 0) {
+			/* its line starts inside another entry (the end of a
+			 * quoted value before NAME on the same line): alone,
+			 * the line means something else */
+			diag_error(d, name, where, "%s", shares);
+			parsed_free(&q);
 			errs++;
 		} else {
 			if (q.sealed == 2) {
@@ -939,6 +947,7 @@ static int seal_entries(const unsigned char *pk, const char *path,
 			parsed_free(&q);
 		}
 		free(where);
+		parsed_free(&p);
 		end = s;
 	}
 
@@ -1056,6 +1065,52 @@ out:
 	return rc;
 }
 
+/* Whether NAME is one of NAMES[0..N). */
+static int name_in(const char *name, char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The last check before writing: OLD and NEW (the rewritten file), parsed
+ * the way envinit parses them, set the same keys in the same order with no
+ * new error, NAMES to sealed values and every other key to what it held.
+ * A rewrite that would change another entry is never written.
+ */
+static int same_meaning(const char *path, const char *old, size_t olen,
+			const char *new, size_t nlen, char *const *names, int n)
+{
+	struct envset a, b;
+	struct diag da, db;
+	envset_init(&a);
+	envset_init(&b);
+	diag_init(&da);
+	diag_init(&db);
+	int ea = envfile_parse(path, old, olen, NULL, &a, &da);
+	int eb = envfile_parse(path, new, nlen, NULL, &b, &db);
+	int same = eb <= ea && a.n == b.n;
+	for (size_t i = 0; same && i < a.n; i++) {
+		const struct envvar *v = &a.v[i], *w = &b.v[i];
+		if (envset_live(v) != envset_live(w) || strcmp(v->key, w->key))
+			same = 0;
+		else if (!envset_live(v))
+			continue;
+		else if (name_in(v->key, names, n) &&
+			 !seal_is_sealed(v->val, v->len))
+			same = seal_is_sealed(w->val, w->len);
+		else
+			same = v->len == w->len && !memcmp(v->val, w->val, v->len);
+	}
+	envset_free(&a);
+	envset_free(&b);
+	diag_free(&da);
+	diag_free(&db);
+	return same;
+}
+
 int seal_in_place(const char *pubkey, const char *path, char *const *names,
 		  int n, struct diag *d)
 {
@@ -1106,8 +1161,14 @@ int seal_in_place(const char *pubkey, const char *path, char *const *names,
 			pos = ed.v[i].e;
 		}
 		memcpy(o, buf + pos, len - pos);
-		if (replace_file(path, out, total, d) < 0)
+		if (!same_meaning(path, buf, len, out, total, names, n)) {
+			diag_error(d, path, NULL, "sealing in place would change "
+				   "another entry; the file is unchanged: put each "
+				   "key to seal on a line of its own");
 			status = EXIT_CONFIG;
+		} else if (replace_file(path, out, total, d) < 0) {
+			status = EXIT_CONFIG;
+		}
 		wipe_free(out, total + 1); /* other keys' values are in it */
 	} else if (!errs) {
 		diag_info(d, path, NULL, "nothing to seal: already sealed");

@@ -17,6 +17,15 @@
  * file parsed and its sealed values opened must give every key the value
  * it had before). Either refusing (naming the entry that uses the key) or
  * keeping the values satisfies this test.
+ *
+ * Regression: an entry that starts on the line where another entry's
+ * quoted value ends (NOTE="a\nb"TOKEN=x: compose reads TOKEN after the
+ * closing quote) was taken to begin at the start of that line, and the
+ * whole line was replaced: the closing quote went with it and the file no
+ * longer parsed. Found by fuzz_sealfile (10M-execution campaign, minimized
+ * to A="\nB:1"B=). Now refused, naming the line, the file unchanged; and a
+ * rewrite that would change any other entry is never written (the second
+ * case gets past the first check: alone, its line gives B the same value).
  */
 // OBJS: seal config envfile interp envset diag fileio xalloc
 #include "preamble.h"
@@ -156,11 +165,74 @@ static void sealing_keeps_other_values(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* seal_in_place(NAME) on TEXT must fail with 78, leave the file as it
+ * was, and report WANT (in the message and, when LINE, at f.env:LINE). */
+static void refused(const char *text, char *name, const char *want, int line)
+{
+	char dir[] = "/tmp/envinit-regress-seal-XXXXXX", path[64], key[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/f.env", dir);
+	snprintf(key, sizeof key, "%s/k", dir);
+	struct diag d;
+	char *pub;
+	diag_init(&d);
+	assert_int_equal(seal_keygen(key, &pub, &d), 0);
+	pub[strcspn(pub, "\n")] = '\0';
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+
+	char *names[] = { name };
+	assert_int_equal(seal_in_place(pub, path, names, 1, &d), EXIT_CONFIG);
+	size_t len;
+	char *after = read_all(path, &len);
+	assert_string_equal(after, text);
+	int seen = 0;
+	char where[80];
+	snprintf(where, sizeof where, "%s:%d", path, line);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.v[i].level == DIAG_ERROR && strstr(d.v[i].text, want) &&
+		    (!line || (d.v[i].source && !strcmp(d.v[i].source, where))))
+			seen = 1;
+	if (!seen)
+		print_error("no error [%s] at line %d\n", want, line);
+	assert_true(seen);
+	free(after);
+	free(pub);
+	diag_free(&d);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void entry_after_a_closing_quote_is_refused(void **state)
+{
+	(void)state;
+	refused("NOTE=\"first line\nsecond line\"TOKEN=abc\n", "TOKEN",
+		"shares its line with another entry", 2);
+	/* the input fuzz_sealfile found, minimized */
+	refused("A=\"\nB:1\"B=\nKEY=\n", "B",
+		"shares its line with another entry", 2);
+}
+
+static void rewrite_changing_another_entry_is_not_written(void **state)
+{
+	(void)state;
+	/* alone, line 2 sets B=v (the rest is a comment); in the file the
+	 * quote in that comment closes A's value: rewriting line 2 would
+	 * change A and leave B unsealed */
+	refused("A=\"x\nB=v #\"B=v\nC=1\n", "B",
+		"sealing in place would change another entry", 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sealing_keeps_other_values),
 		cmocka_unit_test(long_quoted_value_is_linear),
+		cmocka_unit_test(entry_after_a_closing_quote_is_refused),
+		cmocka_unit_test(rewrite_changing_another_entry_is_not_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
