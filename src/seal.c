@@ -1094,7 +1094,7 @@ static int same_meaning(const char *path, const char *old, size_t olen,
 	int same = eb <= ea && a.n == b.n;
 	for (size_t i = 0; same && i < a.n; i++) {
 		const struct envvar *v = &a.v[i], *w = &b.v[i];
-		if (envset_live(v) != envset_live(w) || strcmp(v->key, w->key))
+		if (envset_live(v) != envset_live(w) || strcmp(v->key, w->key) != 0)
 			same = 0;
 		else if (!envset_live(v))
 			continue;
