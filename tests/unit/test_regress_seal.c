@@ -49,21 +49,41 @@ static void too_slow(int sig)
 	_exit(1);
 }
 
+/* A scratch directory with a key pair: PATH is DIR/FILE, KEY the private
+ * key file, PUB the public key line. */
+struct scratch {
+	char dir[40], path[64], key[64];
+	char *pub;
+};
+
+static void scratch_init(struct scratch *w, const char *file, struct diag *d)
+{
+	snprintf(w->dir, sizeof w->dir, "/tmp/envinit-regress-seal-XXXXXX");
+	assert_non_null(mkdtemp(w->dir));
+	snprintf(w->path, sizeof w->path, "%s/%s", w->dir, file);
+	snprintf(w->key, sizeof w->key, "%s/k", w->dir);
+	diag_init(d);
+	assert_int_equal(seal_keygen(w->key, &w->pub, d), 0);
+	w->pub[strcspn(w->pub, "\n")] = '\0';
+}
+
+static void scratch_done(struct scratch *w, struct diag *d)
+{
+	free(w->pub);
+	diag_free(d);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", w->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void long_quoted_value_is_linear(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/envinit-regress-seal-XXXXXX", path[64], key[64];
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/big.env", dir);
-	snprintf(key, sizeof key, "%s/k", dir);
-
+	struct scratch w;
 	struct diag d;
-	char *pub;
-	diag_init(&d);
-	assert_int_equal(seal_keygen(key, &pub, &d), 0);
-	pub[strcspn(pub, "\n")] = '\0';
+	scratch_init(&w, "big.env", &d);
 
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(w.path, "w");
 	assert_non_null(f);
 	fputs("A=1\nKEY=\"start\n", f);
 	for (int i = 0; i < LINES; i++)
@@ -74,16 +94,12 @@ static void long_quoted_value_is_linear(void **state)
 	char *names[] = { "KEY" };
 	signal(SIGALRM, too_slow);
 	alarm(LIMIT);
-	int rc = seal_in_place(pub, path, names, 1, &d);
+	int rc = seal_in_place(w.pub, w.path, names, 1, &d);
 	alarm(0);
 	assert_int_equal(rc, 0);
 	assert_int_equal(d.nerrors, 0);
 
-	free(pub);
-	diag_free(&d);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	scratch_done(&w, &d);
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -115,28 +131,22 @@ static void assemble_text(const char *text, size_t len, const char *keyfile,
 static void sealing_keeps_other_values(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/envinit-regress-seal-XXXXXX", path[64], key[64];
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/app.env", dir);
-	snprintf(key, sizeof key, "%s/k", dir);
+	struct scratch w;
 	struct diag d;
-	char *pub;
-	diag_init(&d);
-	assert_int_equal(seal_keygen(key, &pub, &d), 0);
-	pub[strcspn(pub, "\n")] = '\0';
+	scratch_init(&w, "app.env", &d);
 
 	static const char text[] =
 		"DB_PASSWORD=hunter2\n"
 		"DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n";
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(w.path, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
 
 	char *names[] = { "DB_PASSWORD" };
-	int rc = seal_in_place(pub, path, names, 1, &d);
+	int rc = seal_in_place(w.pub, w.path, names, 1, &d);
 	size_t len;
-	char *after = read_all(path, &len);
+	char *after = read_all(w.path, &len);
 	if (rc != 0) {
 		/* refused: the file must be as it was */
 		assert_string_equal(after, text);
@@ -144,8 +154,8 @@ static void sealing_keeps_other_values(void **state)
 		struct envset before, now;
 		envset_init(&before);
 		envset_init(&now);
-		assemble_text(text, sizeof text - 1, key, &before);
-		assemble_text(after, len, key, &now);
+		assemble_text(text, sizeof text - 1, w.key, &before);
+		assemble_text(after, len, w.key, &now);
 		const struct envvar *a = envset_get(&before, "DATABASE_URL");
 		const struct envvar *b = envset_get(&now, "DATABASE_URL");
 		assert_non_null(a);
@@ -158,39 +168,29 @@ static void sealing_keeps_other_values(void **state)
 		envset_free(&now);
 	}
 	free(after);
-	free(pub);
-	diag_free(&d);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	scratch_done(&w, &d);
 }
 
 /* seal_in_place(NAME) on TEXT must fail with 78, leave the file as it
  * was, and report WANT (in the message and, when LINE, at f.env:LINE). */
 static void refused(const char *text, char *name, const char *want, int line)
 {
-	char dir[] = "/tmp/envinit-regress-seal-XXXXXX", path[64], key[64];
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/f.env", dir);
-	snprintf(key, sizeof key, "%s/k", dir);
+	struct scratch w;
 	struct diag d;
-	char *pub;
-	diag_init(&d);
-	assert_int_equal(seal_keygen(key, &pub, &d), 0);
-	pub[strcspn(pub, "\n")] = '\0';
-	FILE *f = fopen(path, "w");
+	scratch_init(&w, "f.env", &d);
+	FILE *f = fopen(w.path, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
 
 	char *names[] = { name };
-	assert_int_equal(seal_in_place(pub, path, names, 1, &d), EXIT_CONFIG);
+	assert_int_equal(seal_in_place(w.pub, w.path, names, 1, &d), EXIT_CONFIG);
 	size_t len;
-	char *after = read_all(path, &len);
+	char *after = read_all(w.path, &len);
 	assert_string_equal(after, text);
 	int seen = 0;
 	char where[80];
-	snprintf(where, sizeof where, "%s:%d", path, line);
+	snprintf(where, sizeof where, "%s:%d", w.path, line);
 	for (size_t i = 0; i < d.n; i++)
 		if (d.v[i].level == DIAG_ERROR && strstr(d.v[i].text, want) &&
 		    (!line || (d.v[i].source && !strcmp(d.v[i].source, where))))
@@ -199,11 +199,7 @@ static void refused(const char *text, char *name, const char *want, int line)
 		print_error("no error [%s] at line %d\n", want, line);
 	assert_true(seen);
 	free(after);
-	free(pub);
-	diag_free(&d);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	scratch_done(&w, &d);
 }
 
 static void entry_after_a_closing_quote_is_refused(void **state)
