@@ -42,6 +42,16 @@ leak_free() {
 }
 # The environment of the child, without the variables the test shell adds.
 child_env() { grep -v '^argv\[' "$T/out" | sort; }
+# child_of PID: the first child of PID, waiting for it to appear (5 s at most).
+child_of() {
+	i=0 c=""
+	while [ -z "$c" ] && [ $i -lt 500 ]; do
+		c=$(cut -d' ' -f1 /proc/"$1"/task/"$1"/children 2>/dev/null)
+		[ -n "$c" ] || sleep 0.01
+		i=$((i + 1))
+	done
+	echo "$c"
+}
 
 . "$1"
 

@@ -9,16 +9,6 @@ H=$ROOT/build/helpers
 SIGS="1 2 3 4 5 6 7 8 10 11 13 14 15 16 18 20 21 22 23 24 25 26 27 28 29 30 31"
 SIGS="$SIGS 32 33 34 35 36 40 50 63 64 12"
 
-# The first child of PID, waiting for it to appear (5 s at most).
-child_of() {
-	i=0 c=""
-	while [ -z "$c" ] && [ $i -lt 500 ]; do
-		c=$(cut -d' ' -f1 /proc/"$1"/task/"$1"/children 2>/dev/null)
-		[ -n "$c" ] || sleep 0.01
-		i=$((i + 1))
-	done
-	echo "$c"
-}
 # start MODE ARGS...: envinit ARGS in the background (killed after 30 s
 # whatever happens); $EPID is the pid a container runtime would signal.
 start() {

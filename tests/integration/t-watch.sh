@@ -7,15 +7,6 @@
 H=$ROOT/build/helpers
 C=CANARY-77e2 # in secret values: must never be printed
 
-child_of() {
-	i=0 c=""
-	while [ -z "$c" ] && [ $i -lt 500 ]; do
-		c=$(cut -d' ' -f1 /proc/"$1"/task/"$1"/children 2>/dev/null)
-		[ -n "$c" ] || sleep 0.01
-		i=$((i + 1))
-	done
-	echo "$c"
-}
 # wait_for CMD...: until CMD succeeds, 10 s at most.
 wait_for() {
 	i=0
