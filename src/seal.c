@@ -1139,10 +1139,7 @@ int seal_in_place(const char *pubkey, const char *path, char *const *names,
 	struct edits ed = { 0 };
 	int errs = 0;
 	for (int i = 0; i < n; i++) {
-		int dup = 0;
-		for (int j = 0; j < i; j++)
-			dup |= strcmp(names[i], names[j]) == 0;
-		if (!dup)
+		if (!name_in(names[i], names, i)) /* a name given twice: once */
 			errs += seal_entries(pk, path, buf, len, names[i], &ed, d);
 	}
 
