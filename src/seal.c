@@ -33,20 +33,21 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Length of the "enc:v<digits>:" prefix at VAL, or 0. */
-static size_t sealed_prefix_len(const char *val, size_t len)
-{
-	if (len < 7 || memcmp(val, "enc:v", 5) != 0 || !is_digit(val[5]))
-		return 0;
-	size_t i = 6;
-	while (i < len && is_digit(val[i]))
-		i++;
-	return i < len && val[i] == ':' ? i + 1 : 0;
-}
+#define sealed_prefix_len seal_prefix_len
 
-int seal_is_sealed(const char *val, size_t len)
+const char *seal_form_error(const char *val, size_t len)
 {
-	return sealed_prefix_len(val, len) != 0;
+	size_t plen = sealed_prefix_len(val, len);
+	if (plen != PREFIX_LEN || val[5] != '1')
+		return "unknown sealed-value version (this envinit opens v1)";
+	const char *b64 = val + PREFIX_LEN;
+	size_t blen = len - PREFIX_LEN, cmax = blen / 4 * 3 + 3, clen = 0;
+	unsigned char *c = xmalloc(cmax);
+	int bad = sodium_base642bin(c, cmax, b64, blen, NULL, &clen, NULL,
+				    B64) != 0 || clen < crypto_box_SEALBYTES + 2;
+	free(c); /* ciphertext: nothing secret */
+	return bad ? "corrupt or truncated sealed value (bad base64 or too short)"
+		   : NULL;
 }
 
 static int sodium_ready(struct diag *d)
