@@ -139,6 +139,22 @@ int seal_in_place(const char *pubkey, const char *path, char *const *names,
 		  int n, struct diag *d);
 
 /*
+ * seal --in-place PATH --reseal: every sealed value of PATH (or of the keys
+ * NAMES, N of them) that one of the private key files KEYFILES opens is
+ * sealed again to PUBKEY (NEW), in place, keeping every other byte, with
+ * the same atomic replace as seal_in_place. Plaintext lives only in
+ * sodium_malloc memory. A value opened by the private key of NEW itself
+ * (give new.key among KEYFILES) is already rotated and left alone, so
+ * running the command twice changes nothing. A value no key opens is
+ * reported by name and FILE:LINE, and then nothing is changed, unless
+ * SKIP_UNOPENED (a warning each; the others are re-sealed). *SUMMARY gets
+ * a line for stdout on success. Returns 0, EXIT_USAGE or EXIT_CONFIG.
+ */
+int seal_reseal(const struct strlist *keyfiles, const char *pubkey,
+		const char *path, char *const *names, int n, int skip_unopened,
+		char **summary, struct diag *d);
+
+/*
  * The keygen and seal commands as configured in C (--private-key-file,
  * --public-key, --in-place, --max-value-size, the NAMEs in c->argv), with
  * the value read from IN for `seal NAME`. *OUT gets what to print on
