@@ -171,3 +171,22 @@ ok "... naming every service" [ "$(grep -c '"name": ' "$T/out")" = 5 ]
 hook=$ROOT/.pre-commit-hooks.yaml
 ok "the pre-commit hook runs envinit lint" grep -qx '  entry: envinit lint' "$hook"
 ok "... on every change" grep -qx '  pass_filenames: false' "$hook"
+
+# ---- examples/emailclient: replacing validate-env.sh -------------------------
+EC=$ROOT/examples/emailclient
+(cd "$EC" && env -i PATH=/usr/bin:/bin "$EI" lint -c envinit.ini -s app -f .env.development >"$T/out" 2>"$T/err"); RC=$?
+ok "emailclient: the development env lints clean -> 0" rc 0
+ok "... with no warning" out_is "envinit: lint passed (0 warnings)"
+(cd "$EC" && env -i PATH=/usr/bin:/bin "$EI" lint -c envinit.ini -s app -f .env.production.template >"$T/out" 2>"$T/err"); RC=$?
+ok "emailclient: the production template fails -> 78" rc 78
+ok "... naming exactly the CHANGE_ME keys" [ "$(sed -n 's/^envinit: \([A-Z0-9_]*\): .*/\1/p' "$T/err" | sort -u)" = \
+	"$(grep '^[A-Z0-9_]*=CHANGE_ME' "$EC/.env.production.template" | cut -d= -f1 | sort -u)" ]
+sed 's/^DB_PORT=/DB_PROT=/' "$EC/.env.development" >typo.env
+line=$(grep -n '^DB_PROT=' typo.env | cut -d: -f1)
+(cd "$EC" && env -i PATH=/usr/bin:/bin "$EI" lint -c envinit.ini -s app -f "$T/typo.env" >"$T/out" 2>"$T/err"); RC=$?
+cat >want <<EOF2
+envinit: warning: DB_PROT: unused: no service requires, allows, keeps or declares it; did you mean DB_PORT? ($T/typo.env:$line)
+envinit: DB_PORT: required but no declared source can provide it (no env file sets it, no secrets dir, not kept from the environment)
+EOF2
+ok "emailclient: a misspelt key is named with its near miss, and the missing one" cmp -s want "$T/err"
+ok "... -> 78" rc 78
