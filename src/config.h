@@ -75,17 +75,18 @@ struct config {
 	int explain;
 	int verbose; /* -1 quiet, 0, 1.. */
 	int check_all; /* check --all, lint --all */
-	int strict;    /* lint: warnings fail too */
 
 	/* keygen / seal */
 	char *public_key;
 	char *in_place;
-	int reseal;        /* seal --in-place FILE --reseal */
-	int skip_unopened; /* reseal what opens even if some value does not */
 
 	/* The command and its arguments (run), seal's key names, get's KEY. */
 	char **argv;
 	int argc;
+
+	int strict;        /* lint: warnings fail too */
+	int reseal;        /* seal --in-place FILE --reseal */
+	int skip_unopened; /* reseal what opens even if some value does not */
 };
 
 void config_init(struct config *c);

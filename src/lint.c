@@ -20,7 +20,7 @@
 
 struct lint {
 	const struct config *c;
-	const struct config *const *all;
+	const struct config *all;
 	size_t nall;
 	struct diag *d;
 	/* every key the env files set: "" when the last entry is empty, "x"
@@ -80,7 +80,7 @@ static int used(const struct lint *l, const char *key)
 			     ? xstrndup(key, kl - sl) : NULL;
 	int u = 0;
 	for (size_t i = 0; i < l->nall && !u; i++)
-		u = used_by(l->all[i], key) || (base && used_by(l->all[i], base));
+		u = used_by(&l->all[i], key) || (base && used_by(&l->all[i], base));
 	if (!u)
 		u = used_by(l->c, key) || (base && used_by(l->c, base));
 	free(base);
@@ -105,7 +105,7 @@ static const char *near_miss(const struct lint *l, const char *key)
 	const char *best = NULL;
 	size_t bestd = 3;
 	for (size_t i = 0; i <= l->nall; i++) {
-		const struct config *c = i < l->nall ? l->all[i] : l->c;
+		const struct config *c = i < l->nall ? &l->all[i] : l->c;
 		for (size_t k = 0; k < c->require.n; k++)
 			consider(c->require.v[k], key, &best, &bestd);
 	}
@@ -237,7 +237,7 @@ static void lint_required(struct lint *l, const struct strlist *req)
 	envset_free(&seen);
 }
 
-int lint_service(const struct config *c, const struct config *const *all,
+int lint_service(const struct config *c, const struct config *all,
 		 size_t nall, struct diag *d)
 {
 	struct lint l = { .c = c, .all = all, .nall = nall, .d = d };

@@ -36,7 +36,7 @@
  * not): a key is unused only when none of them requires, allows, keeps or
  * declares it. Returns the number of errors added to D.
  */
-int lint_service(const struct config *c, const struct config *const *all,
+int lint_service(const struct config *c, const struct config *all,
 		 size_t nall, struct diag *d);
 
 /* Levenshtein distance between A and B, stopping above MAX (returns MAX+1

@@ -223,7 +223,6 @@ static int lint_cmd(int argc, char **argv, struct config *cfg,
 {
 	size_t n = m ? manifest_nservices(m) : 0, failed = 0;
 	struct config *all = xcalloc(n ? n : 1, sizeof *all);
-	const struct config **ptrs = xcalloc(n ? n : 1, sizeof *ptrs);
 	struct diag *ds = xcalloc(n ? n : 1, sizeof *ds);
 	struct report_json j;
 	int json = json_wanted(cfg);
@@ -234,14 +233,13 @@ static int lint_cmd(int argc, char **argv, struct config *cfg,
 		cli_parse(argc, argv, &all[i], &ds[i]); /* parsed before: no error */
 		config_from_environment(&all[i], environ);
 		manifest_apply(m, manifest_service(m, i), &all[i], &ds[i]);
-		ptrs[i] = &all[i];
 	}
 	if (json)
 		report_json_begin(&j);
 	if (cfg->check_all && n) {
 		for (size_t i = 0; i < n; i++) {
 			const char *name = manifest_service(m, i);
-			lint_service(&all[i], ptrs, n, &ds[i]);
+			lint_service(&all[i], all, n, &ds[i]);
 			size_t errs = ds[i].nerrors;
 			size_t warns = count_level(&ds[i], DIAG_WARNING);
 			int bad = errs || (cfg->strict && warns);
@@ -257,7 +255,7 @@ static int lint_cmd(int argc, char **argv, struct config *cfg,
 	} else {
 		if (cfg->check_all && m) /* a manifest without services */
 			manifest_apply(m, NULL, cfg, d);
-		lint_service(cfg, ptrs, n, d);
+		lint_service(cfg, all, n, d);
 		size_t warns = count_level(d, DIAG_WARNING);
 		failed = d->nerrors || (cfg->strict && warns);
 		if (json)
@@ -278,7 +276,6 @@ static int lint_cmd(int argc, char **argv, struct config *cfg,
 		diag_free(&ds[i]);
 	}
 	free(all);
-	free(ptrs);
 	free(ds);
 	return failed ? EXIT_CONFIG : EXIT_OK;
 }
@@ -290,13 +287,12 @@ static int get_value(const struct config *c, const struct envset *env,
 {
 	const char *key = c->argv[0];
 	const struct envvar *v = envset_get(env, key);
-	if (!v || !envset_live(v))
-		diag_error(d, key, NULL, "not set");
-	else if (v->flags & EV_STRIPPED)
-		diag_error(d, key, NULL, "not set for this service (stripped)");
-	else if ((v->flags & EV_SECRET) && !c->reveal)
-		diag_error(d, key, NULL, "secret value: add --reveal to print it");
-	if (d->nerrors) {
+	const char *why = !v || !envset_live(v) ? "not set"
+		: (v->flags & EV_STRIPPED) ? "not set for this service (stripped)"
+		: (v->flags & EV_SECRET) && !c->reveal
+			? "secret value: add --reveal to print it" : NULL;
+	if (why || !v) {
+		diag_error(d, key, NULL, "%s", why ? why : "not set");
 		report_diag(d, c->verbose, NULL);
 		return EXIT_CONFIG;
 	}

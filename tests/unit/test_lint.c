@@ -101,8 +101,7 @@ static void service(void **state)
 	srclist_add(&c.env_files, path, 0);
 	strlist_add(&c.require, "PORT");
 	strlist_add(&c.require, "GONE");
-	const struct config *all[] = { &c };
-	assert_int_equal(lint_service(&c, all, 1, &d), 3);
+	assert_int_equal(lint_service(&c, &c, 1, &d), 3);
 	char *s = lines(&d);
 	const char *p = path;
 	char *want = xasprintf(
