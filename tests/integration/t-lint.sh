@@ -190,3 +190,19 @@ envinit: DB_PORT: required but no declared source can provide it (no env file se
 EOF2
 ok "emailclient: a misspelt key is named with its near miss, and the missing one" cmp -s want "$T/err"
 ok "... -> 78" rc 78
+
+# ---- the issue's story: a plaintext token pasted into the committed .env.wex --
+cp -R "$PP/config" pp
+sed -i 's/^\[keys\]$/[keys]\nWEX_JIRA_TOKEN = sealed/' pp/envinit.ini
+line=$(grep -n '^WEX_JIRA_TOKEN=' pp/.env.wex | cut -d: -f1)
+e lint --all -c pp/envinit.ini
+ok "pulse-platform with a sealed rule: lint passes while the token is sealed" rc 0
+sed -i "s/^WEX_JIRA_TOKEN=.*/WEX_JIRA_TOKEN=$C-pasted-token/" pp/.env.wex
+e lint --all -c pp/envinit.ini
+ok "a plaintext token pasted into .env.wex fails lint -> 78" rc 78
+ok "... naming the key and FILE:LINE" err_has "envinit: [etl-wex] WEX_JIRA_TOKEN: sealed: plaintext value in an env file (seal it: envinit seal --in-place) (pp/.env.wex:$line)"
+ok "... only etl-wex fails" [ "$(grep -c FAILED "$T/out")" = 1 ]
+ok "... the token is never shown" leak_free "$C-pasted-token"
+e check -c pp/envinit.ini -s etl-wex --private-key-file "$PP/keys/wex.key" -d "$PP/secrets"
+ok "check fails on it too -> 78" rc 78
+ok "... naming it" err_has "envinit: WEX_JIRA_TOKEN: sealed: plaintext value in an env file (seal it: envinit seal --in-place) (pp/.env.wex:$line)"
