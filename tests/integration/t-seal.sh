@@ -306,6 +306,10 @@ ok "... B re-sealed" [ "$(sed -n 2p names.env)" != "$(sed -n 2p names.orig)" ]
 e seal --in-place names.env --reseal --private-key-file wex.key --public-key new.pub NOPE
 ok "a NAME with no sealed entry -> 78" rc 78
 ok "... said" err_has "envinit: NOPE: no sealed entry sets it in this file (names.env)"
+printf 'A=%s\nB=${NOT_HERE:?set it}\n' "$(seal_old A a)" >req.env
+e seal --in-place req.env --reseal --private-key-file wex.key --public-key new.pub
+ok "a \${X:?} lookup elsewhere in the file does not stop a reseal -> 0" rc 0
+ok "... and stays as it was" [ "$(sed -n 2p req.env)" = 'B=${NOT_HERE:?set it}' ]
 e seal --reseal --private-key-file wex.key --public-key new.pub
 ok "--reseal without --in-place -> 64" rc 64
 e seal --in-place names.env --reseal --public-key new.pub
