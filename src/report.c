@@ -236,10 +236,11 @@ static void json_str_or_null(FILE *f, const char *s)
 		fputs("null", f);
 }
 
-/* A subject that is a place (FILE:LINE, a path) rather than a key. */
+/* A subject that is a place (FILE:LINE, a path, a file name) rather
+ * than a key. */
 static int is_place(const char *s)
 {
-	return strchr(s, ':') || strchr(s, '/');
+	return strpbrk(s, ":/.") != NULL;
 }
 
 /* The rule word a message starts with ("min: shorter than..."), or NULL. */

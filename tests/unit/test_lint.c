@@ -183,6 +183,7 @@ static void json_document(void **state)
 	diag_warn(&d, "K\"Q", "a.env:4", "unused: no service requires it");
 	diag_info(&d, "X", NULL, "not shown");
 	diag_error(&d, "P", "a.env:1", "port: not a port number");
+	diag_error(&d, "b.env", NULL, "cannot read env file: no such file");
 	envset_set(&env, "P", "1", 1, ORIG_ENVFILE, "a.env:1");
 	envset_set(&env, "S", "1", 1, ORIG_ENVFILE, "a.env:2")->flags |= EV_STRIPPED;
 	FILE *f = open_memstream(&buf, &len);
@@ -196,7 +197,8 @@ static void json_document(void **state)
 		"  {\"name\": \"web\", \"ok\": false, \"problems\": ["
 		"{\"level\": \"error\", \"key\": null, \"source\": \"a.env:3\", \"rule\": null, \"message\": \"key cannot contain a space\"}, "
 		"{\"level\": \"warning\", \"key\": \"K\\\"Q\", \"source\": \"a.env:4\", \"rule\": null, \"message\": \"unused: no service requires it\"}, "
-		"{\"level\": \"error\", \"key\": \"P\", \"source\": \"a.env:1\", \"rule\": \"port\", \"message\": \"port: not a port number\"}"
+		"{\"level\": \"error\", \"key\": \"P\", \"source\": \"a.env:1\", \"rule\": \"port\", \"message\": \"port: not a port number\"}, "
+		"{\"level\": \"error\", \"key\": null, \"source\": \"b.env\", \"rule\": null, \"message\": \"cannot read env file: no such file\"}"
 		"], \"kept\": [\"P\"], \"stripped\": [\"S\"]},\n"
 		"  {\"name\": null, \"ok\": true, \"problems\": [], \"kept\": [], \"stripped\": []}\n"
 		"]}\n");
