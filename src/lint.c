@@ -237,8 +237,20 @@ static void lint_required(struct lint *l, const struct strlist *req)
 	envset_free(&seen);
 }
 
+/* Whether C's policy lets KEY through (policy.c's rule, for names only). */
+static int kept_by(const struct config *c, const char *key)
+{
+	if (strlist_match(&c->deny, key) >= 0)
+		return 0;
+	if (!c->strip && !c->allow.n)
+		return 1;
+	return strlist_has(&c->require, key) ||
+	       strlist_match(&c->allow, key) >= 0 ||
+	       strlist_match(&c->keep, key) >= 0;
+}
+
 int lint_service(const struct config *c, const struct config *all,
-		 size_t nall, struct diag *d)
+		 size_t nall, struct diag *d, struct envset *keys)
 {
 	struct lint l = { .c = c, .all = all, .nall = nall, .d = d };
 	size_t before = d->nerrors;
@@ -261,6 +273,12 @@ int lint_service(const struct config *c, const struct config *all,
 	}
 	lint_required(&l, &req);
 	strlist_free(&req);
+	for (size_t i = 0; keys && i < l.set.n; i++) {
+		const struct envvar *v = &l.set.v[i];
+		if (envset_live(v))
+			envset_set(keys, v->key, "", 0, ORIG_ENVFILE, v->source)->flags |=
+				kept_by(c, v->key) ? 0 : EV_STRIPPED;
+	}
 	envset_free(&l.set);
 	return (int)(d->nerrors - before);
 }

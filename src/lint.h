@@ -29,15 +29,18 @@
 
 #include "config.h"
 #include "diag.h"
+#include "envset.h"
 
 /*
  * Lint the service configured in C (manifest applied). ALL[0..NALL) are
  * the configurations of every service the manifest has (C among them or
  * not): a key is unused only when none of them requires, allows, keeps or
- * declares it. Returns the number of errors added to D.
+ * declares it. KEYS, when not NULL, receives every key the env files set
+ * (no value), EV_STRIPPED when C's policy would strip it. Returns the
+ * number of errors added to D.
  */
 int lint_service(const struct config *c, const struct config *all,
-		 size_t nall, struct diag *d);
+		 size_t nall, struct diag *d, struct envset *keys);
 
 /* Levenshtein distance between A and B, stopping above MAX (returns MAX+1
  * then). */

@@ -239,29 +239,35 @@ static int lint_cmd(int argc, char **argv, struct config *cfg,
 	if (cfg->check_all && n) {
 		for (size_t i = 0; i < n; i++) {
 			const char *name = manifest_service(m, i);
-			lint_service(&all[i], all, n, &ds[i]);
+			struct envset keys;
+			envset_init(&keys);
+			lint_service(&all[i], all, n, &ds[i], &keys);
 			size_t errs = ds[i].nerrors;
 			size_t warns = count_level(&ds[i], DIAG_WARNING);
 			int bad = errs || (cfg->strict && warns);
 			failed += bad;
 			if (json)
-				report_json_service(&j, name, &ds[i], NULL, cfg->strict);
+				report_json_service(&j, name, &ds[i], &keys, cfg->strict);
 			else if (cfg->verbose >= 0 || bad)
 				printf(bad ? "envinit: lint --all: service %s: FAILED (%zu errors, %zu warnings)\n"
 					   : "envinit: lint --all: service %s: ok (%zu errors, %zu warnings)\n",
 				       name, errs, warns);
 			add_prefixed(d, &ds[i], name);
+			envset_free(&keys);
 		}
 	} else {
 		if (cfg->check_all && m) /* a manifest without services */
 			manifest_apply(m, NULL, cfg, d);
-		lint_service(cfg, all, n, d);
+		struct envset keys;
+		envset_init(&keys);
+		lint_service(cfg, all, n, d, &keys);
 		size_t warns = count_level(d, DIAG_WARNING);
 		failed = d->nerrors || (cfg->strict && warns);
 		if (json)
-			report_json_service(&j, cfg->service, d, NULL, cfg->strict);
+			report_json_service(&j, cfg->service, d, &keys, cfg->strict);
 		else if (!failed && cfg->verbose >= 0)
 			printf("envinit: lint passed (%zu warnings)\n", warns);
+		envset_free(&keys);
 	}
 	fflush(stdout);
 	if (json) {

@@ -137,6 +137,11 @@ cat >want <<'EOF'
 EOF
 ok "json: the whole document" cmp -s want "$T/out"
 ok "json: stderr stays empty" [ ! -s "$T/err" ]
+printf 'QUEUE=jobs\nPORT=1\n' >worker.env
+e lint -c m.ini -s worker --format json
+ok "lint json: kept and stripped are the env files' names under the policy" out_is '{"ok": true, "services": [
+  {"name": "worker", "ok": true, "problems": [], "kept": ["QUEUE"], "stripped": ["PORT"]}
+]}'
 printf 'QUEUE=jobs\n' >worker.env
 printf 'PORT=8080\nDATABASE_URL=postgres://db\nMISSING_KEY=1\nAPI_TOKEN=%s\nLOG_LEVEL=info\n' "$C" >web.env
 e check -c m.ini -s web --format json

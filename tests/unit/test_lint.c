@@ -101,7 +101,17 @@ static void service(void **state)
 	srclist_add(&c.env_files, path, 0);
 	strlist_add(&c.require, "PORT");
 	strlist_add(&c.require, "GONE");
-	assert_int_equal(lint_service(&c, &c, 1, &d), 3);
+	struct envset keys;
+	envset_init(&keys);
+	strlist_add(&c.allow, "TOK*");
+	assert_int_equal(lint_service(&c, &c, 1, &d, &keys), 3);
+	/* the names the files set, stripped as the policy would */
+	assert_int_equal(envset_count(&keys), 4);
+	assert_false(envset_get(&keys, "TOKEN")->flags & EV_STRIPPED);
+	assert_false(envset_get(&keys, "PORT")->flags & EV_STRIPPED);
+	assert_true(envset_get(&keys, "PORTT")->flags & EV_STRIPPED);
+	assert_int_equal(envset_get(&keys, "TOKEN")->len, 0); /* never a value */
+	envset_free(&keys);
 	char *s = lines(&d);
 	const char *p = path;
 	char *want = xasprintf(
