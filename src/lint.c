@@ -152,12 +152,11 @@ static void on_entry(void *ctx, const char *key, const char *where,
 {
 	struct lint *l = ctx;
 	if (v && v->overrode)
-		diag_warn(l->d, key, where, "set twice in this file, first at %s",
+		diag_warn(l->d, key, where, "set again in this file, earlier at %s",
 			  v->overrode);
 	unused(l, key, where);
 	if (!v || (flags & (ENVFILE_INTERPOLATED | ENVFILE_BARE))) {
-		if (rules_checks_value(l->c->rules, key) ||
-		    rules_has(l->c->rules, key))
+		if (rules_has(l->c->rules, key))
 			diag_info(l->d, key, where, "not checked: %s",
 				  flags & ENVFILE_BARE
 					  ? "a bare KEY copies the inherited environment"

@@ -49,11 +49,11 @@ envinit: PORT: port: not a port number (1-65535) (web.env:1)
 envinit: web.env:2: key cannot contain a space
 envinit: warning: DATABSE_URL: unused: no service requires, allows, keeps or declares it; did you mean DATABASE_URL? (web.env:3)
 envinit: API_TOKEN: sealed: plaintext value in an env file (seal it: envinit seal --in-place) (web.env:4)
-envinit: warning: PORT: set twice in this file, first at web.env:1 (web.env:6)
+envinit: warning: PORT: set again in this file, earlier at web.env:1 (web.env:6)
 envinit: web.env:7: unterminated double-quoted value
 envinit: warning: Y: unused: no service requires, allows, keeps or declares it (web.env:8)
 envinit: API_SEALED: corrupt or truncated sealed value (bad base64 or too short) (web.env:9)
-envinit: warning: LOG_LEVEL: set twice in this file, first at web.env:5 (web.env:11)
+envinit: warning: LOG_LEVEL: set again in this file, earlier at web.env:5 (web.env:11)
 envinit: LOG_LEVEL: one-of: not one of debug,info (web.env:11)
 envinit: MISSING_KEY: required but no declared source can provide it (no env file sets it, no secrets dir, not kept from the environment)
 EOF

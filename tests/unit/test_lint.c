@@ -118,7 +118,7 @@ static void service(void **state)
 		"envinit: TOKEN: sealed: plaintext value in an env file (seal it: envinit seal --in-place) (%s:1)\n"
 		"envinit: PORT: port: not a port number (1-65535) (%s:2)\n"
 		"envinit: warning: PORTT: unused: no service requires, allows, keeps or declares it; did you mean PORT? (%s:3)\n"
-		"envinit: warning: PORT: set twice in this file, first at %s:2 (%s:4)\n"
+		"envinit: warning: PORT: set again in this file, earlier at %s:2 (%s:4)\n"
 		"envinit: REF: not checked: the value looks a variable up (%s:5)\n"
 		"envinit: GONE: required but no declared source can provide it (no env file sets it, no secrets dir, not kept from the environment)\n",
 		p, p, p, p, p, p);
