@@ -42,18 +42,15 @@ int policy_secret_name(const char *key)
 	return i >= 4 && key[i - 4] == '_' && word_at(key + i - 3, "KEY");
 }
 
+static void add_required(void *req, const char *key)
+{
+	strlist_add(req, key);
+}
+
 /* Every key named in an .env.example (values ignored) becomes required. */
 static int require_from(const char *path, struct strlist *req, struct diag *d)
 {
-	struct envset ex, none;
-	envset_init(&ex);
-	envset_init(&none);
-	int errs = envfile_load(path, 0, &none, &ex, d);
-	for (size_t i = 0; i < ex.n; i++)
-		if (envset_live(&ex.v[i]))
-			strlist_add(req, ex.v[i].key);
-	envset_free(&ex);
-	return errs;
+	return envfile_load_keys(path, d, add_required, req);
 }
 
 static int check_required(const struct config *c, const struct strlist *req,
