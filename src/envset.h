@@ -39,6 +39,7 @@ struct envvar {
 	char *overrode; /* source of the value this one replaced, or NULL */
 	const char *why; /* policy decision, a static string (for --explain) */
 	unsigned flags;
+	size_t hash; /* envset_hash(key), computed once */
 };
 
 struct envset {
