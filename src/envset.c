@@ -18,9 +18,11 @@ static void val_free(struct envvar *v)
 {
 	if (v->flags & EV_SODIUM)
 		sodium_free(v->val);
+	else if (v->flags & EV_REGION)
+		sodium_memzero(v->val, v->len);
 	else
 		wipe_free(v->val, v->len);
-	v->flags &= ~EV_SODIUM;
+	v->flags &= ~(EV_SODIUM | EV_REGION);
 }
 
 static void var_clear(struct envvar *v)
@@ -41,6 +43,8 @@ void envset_free(struct envset *s)
 	}
 	free(s->v);
 	free(s->slots);
+	if (s->region)
+		sodium_free(s->region); /* wipes it */
 	envset_init(s);
 }
 
@@ -147,7 +151,15 @@ void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
 	v->len = len;
 	v->origin = o;
 	if (sodium)
-		v->flags |= EV_SODIUM;
+		v->flags |= sodium == 2 ? EV_REGION : EV_SODIUM;
+}
+
+int envset_set_region(struct envset *s, void *region)
+{
+	if (s->region)
+		return -1;
+	s->region = region;
+	return 0;
 }
 
 int envset_del(struct envset *s, const char *key)
