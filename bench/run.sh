@@ -16,7 +16,10 @@
 #   4. size of the stripped static binary, and where its bytes come from
 #      (a linker map of the same objects, and probe links);
 #   5. signal-forwarding latency and secret-rotation latency (bench/siglat);
-#   6. callgrind instruction counts for 1k, 10k and 100k keys;
+#   6. callgrind instruction counts for 1k, 10k and 100k keys, max RSS at
+#      the largest, and bench/counts.sh (instructions of one check and one
+#      exec-mode start, system calls, allocations) for the full workload
+#      and the lighter one (280 keys, 20 secrets, require, allow);
 #   7. bench/report.py turns it all into bench/RESULTS.md.
 #
 # Knobs (environment): BENCH_RUNS (500 per command, split into
@@ -114,12 +117,18 @@ BUMP=$OUT/bin/envinit-bump
 FULL_ARGS="-c $WL/full.ini -s app"
 FULL="$ENVINIT $FULL_ARGS"
 NOSEALED="$ENVINIT -c $WL/nosealed.ini -s app"
+LIGHT_ARGS="-c $WL/light.ini -s app"
+LIGHT="$ENVINIT $LIGHT_ARGS"
 ENTRY="bash $here/entrypoint.sh"
 
 # The workload must pass, or we would time an error path.
 if ! clean_env $ENVINIT check -q $FULL_ARGS >"$OUT/check.out" 2>&1; then
 	cat "$OUT/check.out" >&2
 	die "the workload does not pass 'envinit check'"
+fi
+if ! clean_env $ENVINIT check -q $LIGHT_ARGS >"$OUT/check.out" 2>&1; then
+	cat "$OUT/check.out" >&2
+	die "the lighter workload does not pass 'envinit check'"
 fi
 clean_env $ENVINIT print --reveal $FULL_ARGS >"$WL/print.out" 2>/dev/null ||
 	die "'envinit print' failed on the workload"
@@ -164,6 +173,7 @@ set -- \
 	-n "envinit exec, no sources" "$ENVINIT --exec -- $NOOP" \
 	-n "envinit exec, env file only" "$ENVINIT --exec -f $WL/.env.development -- $NOOP" \
 	-n "envinit exec, workload without sealed values" "$NOSEALED --exec -- $NOOP" \
+	-n "envinit exec, lighter workload" "$LIGHT --exec -- $NOOP" \
 	-n "envinit exec, full workload" "$FULL --exec -- $NOOP" \
 	-n "envinit init, full workload" "$FULL --init -- $NOOP" \
 	-n "probe: envinit exec, full workload, never-freeing allocator" "$BUMP $FULL_ARGS --exec -- $NOOP"
@@ -214,6 +224,7 @@ fi
 
 # System calls of one start (strace -f -c counts the exec'd noop's too).
 for row in "tini-static|$TINI_STATIC -s -- $NOOP" \
+	"envinit exec, lighter workload|$LIGHT --exec -- $NOOP" \
 	"envinit exec, full workload|$FULL --exec -- $NOOP" \
 	"envinit init, full workload|$FULL --init -- $NOOP" \
 	"probe: envinit exec, full workload, never-freeing allocator|$BUMP $FULL_ARGS --exec -- $NOOP"; do
@@ -409,6 +420,21 @@ for n in $SCALE; do
 	cg require "$n" -f "$SC/plain$n.env" --require-from "$SC/plain$n.env"
 	cg manifest "$n" -c "$SC/manifest$n.ini" -s app
 done
+# Max RSS of a check of the largest plain file (issue 18: <= 32 MiB at 100k keys).
+nmax=$(echo $SCALE | tr ' ' '\n' | sort -n | tail -n 1)
+: >"$WORK/rss"
+for i in 1 2 3 4 5; do
+	clean_env /usr/bin/time -v -o "$WORK/time.txt" "$ENVINIT" check -q -f "$SC/plain$nmax.env" >/dev/null 2>&1 ||
+		die "envinit check of $nmax keys failed"
+	sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt" >>"$WORK/rss"
+done
+printf 'plain\t%s\t%s\n' "$nmax" "$(sort -n "$WORK/rss" | tr '\n' ' ')" >"$OUT/rss_keys.tsv"
+
+# The deterministic counts of both workloads (bench/counts.sh): instructions
+# of a check and of an exec-mode start, system calls, allocations.
+make -s build/vg/envinit >/dev/null
+sh bench/counts.sh -t >"$OUT/counts.tsv" || die "bench/counts.sh failed"
+
 # function-level profiles: the workload, and each variant at both ends
 for f in "$OUT"/cg/*.out; do
 	callgrind_annotate --threshold=99.9 "$f" >"${f%.out}.self" 2>/dev/null || true
