@@ -20,7 +20,7 @@ meta() { :; }
 ENVINIT=$root/build/envinit
 VG=$root/build/vg/envinit
 LIBDIR=/usr/lib/$(cc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-[ -x "$ENVINIT" ] && [ -x "$VG" ] || die "run 'make build build/vg/envinit' first"
+{ [ -x "$ENVINIT" ] && [ -x "$VG" ]; } || die "run 'make build build/vg/envinit' first"
 OUT=$(mktemp -d /tmp/envinit-counts.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 WL=$OUT/wl
@@ -36,6 +36,7 @@ musl-gcc -static -Wl,--gc-sections -Wl,--wrap=execve -o "$OUT/bin/envinit.stop" 
 clean_env() {
 	env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="${HOME:-/}" LANG=C.UTF-8 TZ=UTC "$@"
 }
+# shellcheck source=bench/workload.sh
 . "$here/workload.sh"
 
 ir() { # BINARY ARGS...: instructions of BINARY ARGS under callgrind

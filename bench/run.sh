@@ -112,6 +112,7 @@ $LD -s -o "$OUT/bin/envinit-bump" $objs "$OUT/bin/bumpalloc.o" $LIBS
 BUMP=$OUT/bin/envinit-bump
 
 # ---- 2. the workload ----------------------------------------------------------
+# shellcheck source=bench/workload.sh
 . "$here/workload.sh"
 
 FULL_ARGS="-c $WL/full.ini -s app"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # bench/workload.sh - build the benchmark workload in $WL; sourced by
 # bench/run.sh and bench/counts.sh, which define WL, OUT, ENVINIT, meta, say
 # and die first.

@@ -798,7 +798,7 @@ static void scan_emit(const struct keyscan *k, envfile_key_fn *entry,
 	for (size_t i = 0; i < k->n; i++) {
 		const char *key = k->names + k->off[i];
 		size_t j = envset_hash(key) & mask;
-		while (slots[j] && strcmp(k->names + k->off[slots[j] - 1], key))
+		while (slots[j] && strcmp(k->names + k->off[slots[j] - 1], key) != 0)
 			j = (j + 1) & mask;
 		if (slots[j])
 			continue;
