@@ -15,6 +15,7 @@
 #include "envset.h"
 #include "manifest.h"
 #include "policy.h"
+#include "rename.h"
 #include "report.h"
 #include "run.h"
 #include "seal.h"
@@ -89,6 +90,7 @@ static int build(const struct config *c, char *const *inherited,
 		 struct envset *env, char ***envp, struct diag *d)
 {
 	int errs = assemble(c, inherited, env, d);
+	errs += rename_apply(c, env, d); /* --rename: before the policy */
 	rules_defaults(c->rules, env); /* [keys] default= before the policy */
 	errs += policy_apply(c, env, d);
 	/* sealed values: the winning value of each key the service receives */
