@@ -21,6 +21,7 @@
 #include "seal.h"
 #include "supervise.h"
 #include "user.h"
+#include "wait.h"
 #include "watch.h"
 
 #include <sodium.h>
@@ -107,6 +108,18 @@ static int build(const struct config *c, char *const *inherited,
 		*envp = run_build_envp(env);
 		errs += run_check_limits(c->argv, *envp, d);
 	}
+	return errs;
+}
+
+/* --wait's probe: build once into scratch sets (values wiped). */
+static int probe(void *ctx, struct diag *d)
+{
+	struct envset env;
+	char **envp = NULL;
+	envset_init(&env);
+	int errs = build(ctx, environ, &env, &envp, d);
+	run_free_envp(envp);
+	envset_free(&env);
 	return errs;
 }
 
@@ -406,6 +419,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	/* --wait: sources a sidecar has not written yet */
+	status = wait_sources(&cfg, probe, &cfg, &d);
+	if (status)
+		goto out;
 	if (build(&cfg, environ, &env, &envp, &d) || d.nerrors) {
 		report_diag(&d, cfg.verbose, cfg.termination_log);
 		status = EXIT_CONFIG;
