@@ -389,14 +389,15 @@ static void resume(const struct sup *s)
  * not PID 1 (an interactive shell runs `envinit --init -- cmd`), we then
  * stop ourselves too, so the shell sees the job stop and can resume it
  * with SIGCONT (which reaches us and is forwarded like any other signal).
- * As PID 1 nothing could resume us: we only forward.
+ * As PID 1 nothing could resume us: we only forward. (--rewrite TSTP:0
+ * drops the signal: then we do not stop either.)
  */
 static void forward(const struct sup *s, int sig)
 {
 	if (sig == SIGCONT)
 		resume(s);
 	signal_child(s, s->rewrite[sig]);
-	if (!s->pid1 && s->child &&
+	if (!s->pid1 && s->child && s->rewrite[sig] &&
 	    (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
 		kill(getpid(), SIGSTOP);
 }

@@ -181,6 +181,15 @@ for sig in TSTP TTIN TTOU; do
 	finish
 	ok "init: after SIG$sig and SIGCONT, TERM ends it -> 143" rc 143
 done
+# --rewrite TSTP:0 drops it: the child never sees it, envinit does not stop
+rm -f rec
+start init --rewrite TSTP:0 -- "$H/sigrec" rec 12
+lines rec 1
+kill -TSTP "$EPID"; kill -USR1 "$EPID"; lines rec 2
+kill -USR2 "$EPID"
+finish
+ok "init --rewrite TSTP:0: dropped, and envinit keeps forwarding" \
+	test "$(recorded rec)" = "10 12"
 # As PID 1 only forward: nothing would resume a stopped init.
 start init1 -- sleep 30
 CPID=$(child_of "$EPID")
