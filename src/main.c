@@ -281,6 +281,17 @@ out:
 	return errs;
 }
 
+/* 128 + N when signal N arrived while it was held (PID 1): nothing starts. */
+static int held_signal(void)
+{
+	int sig = run_held_signal();
+	if (!sig)
+		return 0;
+	report_msg("signal %d arrived while the environment was assembled: "
+		   "nothing started", sig);
+	return 128 + sig;
+}
+
 /*
  * --user is resolved here, after every source was read with our own
  * privileges (secrets may be root-only files), and applied just before
@@ -306,6 +317,12 @@ static int run(const struct config *c, char ***envp, struct rebuilder *rb,
 		}
 	}
 	const char *path = run_search_path(*envp, getenv("PATH"));
+	if ((status = held_signal()) != 0) {
+		if (u)
+			user_free(u);
+		return status;
+	}
+	run_release_signals();
 	fflush(NULL);
 	if (supervise_wanted(c)) {
 		struct supervise_watch sw = {
@@ -340,6 +357,7 @@ int main(int argc, char **argv)
 	char **envp = NULL;
 	int status, cli_watch;
 
+	run_harden(); /* before anything is read */
 	memset(&rb, 0, sizeof rb);
 
 	config_init(&cfg);
@@ -410,6 +428,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	report_diag(&d, cfg.verbose, NULL);
+	if ((status = held_signal()) != 0)
+		goto out;
 	if (cfg.explain)
 		report_explain(stderr, &env);
 
@@ -427,6 +447,10 @@ int main(int argc, char **argv)
 			watch_plan_from(&rb.plan, &cfg, &env);
 		}
 		envset_free(&env); /* the child gets envp; wipe our copies */
+		/* and the manifest's: [keys] default= values are wiped */
+		cfg.rules = NULL;
+		manifest_free(manifest);
+		manifest = NULL;
 		diag_free(&d);
 		status = run(&cfg, &envp, cfg.watch != WATCH_NONE ? &rb : NULL, &d);
 		break;
