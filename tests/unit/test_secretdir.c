@@ -994,7 +994,24 @@ static void kubelet_concurrent_swaps_never_torn(void **state)
 	rm_rf(dir);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, teardown)
+/* every test twice: through openat2, then through the O_NOFOLLOW walk
+ * that stands in where openat2 is missing */
+static int openat2_setup(void **state)
+{
+	(void)state;
+	fileio_beneath_walk_only = 0;
+	return 0;
+}
+
+static int walk_setup(void **state)
+{
+	(void)state;
+	fileio_beneath_walk_only = 1;
+	return 0;
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, openat2_setup, teardown)
+#define W(f) cmocka_unit_test_setup_teardown(f, walk_setup, teardown)
 
 int main(void)
 {
@@ -1023,11 +1040,30 @@ int main(void)
 		T(kubelet_swap_old_dir_kept),
 		T(kubelet_endless_swaps_is_error),
 		T(kubelet_concurrent_swaps_never_torn),
+		W(plain_files_in_name_order),
+		W(one_trailing_newline_removed),
+		W(dot_entries_and_subdirs_skipped),
+		W(name_mapping),
+		W(invalid_name_warns),
+		W(collision_is_error),
+		W(symlink_inside_followed),
+		W(symlink_outside_is_error),
+		W(symlink_loop_and_dangling_are_errors),
+		W(fifo_socket_device_are_errors),
+		W(unreadable_is_error),
+		W(value_size_cap),
+		W(nul_byte_is_error),
+		W(excluded_files_never_exported),
+		W(missing_or_not_a_directory),
+		W(kubelet_layout),
+		W(kubelet_keys_come_from_data_dir),
+		W(kubelet_dangling_data_is_error),
+		W(kubelet_data_outside_is_error),
+		W(kubelet_key_link_outside_is_error),
+		W(kubelet_swap_mid_read),
+		W(kubelet_swap_old_dir_kept),
+		W(kubelet_endless_swaps_is_error),
+		W(kubelet_concurrent_swaps_never_torn),
 	};
-	/* every test twice: through openat2, then through the O_NOFOLLOW
-	 * walk that stands in where openat2 is missing */
-	int failed = cmocka_run_group_tests_name("openat2", tests, NULL, NULL);
-	fileio_beneath_walk_only = 1;
-	failed += cmocka_run_group_tests_name("walk", tests, NULL, NULL);
-	return failed;
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
