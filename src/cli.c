@@ -182,7 +182,8 @@ int cli_signal_number(const char *name)
 	return -1;
 }
 
-/* A size in bytes with an optional K, M or G (binary) suffix. */
+/* A size in bytes with an optional K, M or G (binary) suffix, from 1
+ * byte to 64 MiB (as large as an env file may be). */
 static int parse_size(const char *s, long long *out)
 {
 	char *end;
@@ -199,7 +200,7 @@ static int parse_size(const char *s, long long *out)
 		shift = 30;
 	if (shift)
 		end++;
-	if (errno || *end || n > (1ull << 40) >> shift)
+	if (errno || *end || n == 0 || n > (64ull << 20) >> shift)
 		return -1;
 	*out = (long long)(n << shift);
 	return 0;
@@ -336,7 +337,7 @@ static int apply_option(int opt, const char *arg, struct config *c,
 	case OPT_MAX_VALUE_SIZE:
 		if (parse_size(arg, &c->max_value_size) < 0) {
 			diag_error(d, "--max-value-size", NULL,
-				   "expects a size in bytes (e.g. 65536, 64K, 1M)");
+				   "expects a size from 1 byte to 64M (e.g. 65536, 64K, 1M)");
 			return -1;
 		}
 		break;

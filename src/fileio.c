@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static enum fileio_err from_errno(int e)
@@ -71,6 +73,22 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 	return FIO_OK;
 }
 
+enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,
+				   size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return from_errno(errno);
+	if (!S_ISREG(st.st_mode))
+		return FIO_NOTREG;
+	if ((unsigned long long)st.st_size > cap)
+		return FIO_TOOBIG;
+	/* The size may have changed since fstat: read to the end anyway. */
+	return fileio_read_fd(fd, (size_t)st.st_size + 1, cap, buf, len);
+}
+
 enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 			    int nofollow, char **buf, size_t *len)
 {
@@ -82,27 +100,185 @@ enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 	int fd = openat(dirfd, path, flags);
 	if (fd < 0)
 		return from_errno(errno);
-
-	enum fileio_err err = FIO_OK;
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		err = from_errno(errno);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = FIO_NOTREG;
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > cap) {
-		err = FIO_TOOBIG;
-		goto out;
-	}
-
-	/* The size may have changed since fstat: read to the end anyway. */
-	err = fileio_read_fd(fd, (size_t)st.st_size + 1, cap, buf, len);
-out:
+	enum fileio_err err = fileio_read_opened(fd, cap, buf, len);
 	close(fd);
 	return err;
+}
+
+/* ---- opening beneath a directory ---------------------------------------- */
+
+/*
+ * openat2(2) arrived in Linux 5.6 and musl has no wrapper: the call and
+ * its argument are declared here (the same layout as <linux/openat2.h>,
+ * which the static build cannot see).
+ */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#define BENEATH_RESOLVE_NO_MAGICLINKS 0x02ULL
+#define BENEATH_RESOLVE_BENEATH 0x08ULL
+
+struct beneath_how {
+	unsigned long long flags;
+	unsigned long long mode;
+	unsigned long long resolve;
+};
+
+#define WALK_MAX_HOPS 40   /* the kernel's own symlink limit */
+#define WALK_MAX_DEPTH 256 /* directories held open at once */
+
+int fileio_beneath_walk_only;
+
+/* The target of symlink NAME in DIRFD as a new string, or NULL (errno). */
+static char *link_target(int dirfd, const char *name)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlinkat(dirfd, name, buf, sizeof buf);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n >= sizeof buf) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return xstrndup(buf, (size_t)n);
+}
+
+/*
+ * Open component NAME of directory DIRFD without following a symlink:
+ * the fd, or -1 with errno, or -2 with *TARGET set when NAME is a
+ * symlink (the walk then resolves TARGET itself). LAST: NAME ends the
+ * path and is opened with FLAGS; otherwise it must be a directory.
+ */
+static int open_component(int dirfd, const char *name, int last, int flags,
+			  char **target)
+{
+	int f = last ? flags | O_NOFOLLOW
+		     : O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(dirfd, name, f);
+	if (fd >= 0) {
+		struct stat st;
+		/* O_PATH | O_NOFOLLOW opens a symlink itself */
+		if (!(f & O_PATH) || (fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode)))
+			return fd;
+		close(fd);
+	} else if (errno != ELOOP && errno != ENOTDIR) {
+		return -1;
+	}
+	int e = errno;
+	*target = link_target(dirfd, name);
+	if (*target)
+		return -2;
+	/* not a symlink (EINVAL): the open's own error stands */
+	errno = errno == EINVAL ? e : errno;
+	return -1;
+}
+
+int fileio_open_walk(int dirfd, const char *path, int flags)
+{
+	int stack[WALK_MAX_DEPTH];
+	size_t depth = 0;
+	int hops = 0, ret = -1, e = 0;
+	if (*path == '/') {
+		errno = EXDEV;
+		return -1;
+	}
+	char *rest = xstrdup(path);
+	const char *p = rest;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (!len) { /* "" or a trailing '/' */
+			e = ENOENT;
+			break;
+		}
+		char *name = xstrndup(p, len);
+		p += len;
+		while (*p == '/')
+			p++;
+		int last = !*p;
+		int cur = depth ? stack[depth - 1] : dirfd;
+		char *target = NULL;
+		int fd;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			if (name[1] == '.') {
+				if (!depth) { /* above the root: never */
+					free(name);
+					e = EXDEV;
+					break;
+				}
+				close(stack[--depth]);
+				cur = depth ? stack[depth - 1] : dirfd;
+			}
+			free(name);
+			if (!last)
+				continue;
+			ret = openat(cur, ".", flags);
+			e = errno;
+			break;
+		}
+		fd = open_component(cur, name, last, flags, &target);
+		free(name);
+		if (fd == -1) {
+			e = errno;
+			break;
+		}
+		if (fd == -2) { /* a symlink: its target, then what followed */
+			if (++hops > WALK_MAX_HOPS || *target == '/' || !*target) {
+				e = hops > WALK_MAX_HOPS ? ELOOP
+				    : *target ? EXDEV : ENOENT;
+				free(target);
+				break;
+			}
+			char *next = xasprintf("%s/%s", target, p);
+			free(target);
+			free(rest);
+			rest = next;
+			p = rest;
+			continue;
+		}
+		if (last) {
+			ret = fd;
+			break;
+		}
+		if (depth == WALK_MAX_DEPTH) {
+			close(fd);
+			e = ENAMETOOLONG;
+			break;
+		}
+		stack[depth++] = fd;
+	}
+	while (depth)
+		close(stack[--depth]);
+	free(rest);
+	if (ret < 0)
+		errno = e;
+	return ret;
+}
+
+int fileio_open_beneath(int dirfd, const char *path, int flags)
+{
+	static int no_openat2;
+	if (!no_openat2 && !fileio_beneath_walk_only) {
+		struct beneath_how how = {
+			.flags = (unsigned long long)(unsigned)flags,
+			.resolve = BENEATH_RESOLVE_BENEATH |
+				   BENEATH_RESOLVE_NO_MAGICLINKS,
+		};
+		for (int try = 0; try < 16; try++) {
+			long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+			if (fd >= 0)
+				return (int)fd;
+			/* EAGAIN: a rename raced a ".." lookup; try again */
+			if (errno != EAGAIN)
+				break;
+		}
+		/* missing (old kernel) or refused by a seccomp filter */
+		if (errno != ENOSYS && errno != EPERM)
+			return -1;
+		no_openat2 = 1;
+	}
+	return fileio_open_walk(dirfd, path, flags);
 }
 
 const char *fileio_strerror(enum fileio_err err)

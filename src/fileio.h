@@ -37,6 +37,33 @@ enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 			       size_t *len);
 
+/*
+ * Read the open file FD as fileio_read does: refused unless fstat says a
+ * regular file, never more than CAP bytes. FD stays open.
+ */
+enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,
+				   size_t *len);
+
+/*
+ * Open PATH relative to DIRFD with FLAGS (no O_CREAT) so that every
+ * component, symlinks included, resolves beneath DIRFD: ".." never climbs
+ * above it, an absolute symlink is refused, and so is a /proc magic link.
+ * An escape fails with EXDEV, too many links with ELOOP. Uses
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS); where the kernel or a
+ * seccomp filter refuses openat2 (ENOSYS, EPERM), fileio_open_walk.
+ */
+int fileio_open_beneath(int dirfd, const char *path, int flags);
+
+/*
+ * The fallback: one component at a time, each opened O_NOFOLLOW relative
+ * to the directory before it, symlinks resolved here (at most 40) and
+ * ".." popped off the directories held open, never past DIRFD.
+ */
+int fileio_open_walk(int dirfd, const char *path, int flags);
+
+/* A test seam: nonzero makes fileio_open_beneath use the walk only. */
+extern int fileio_beneath_walk_only;
+
 /* A short description of ERR for a message ("larger than CAP bytes"). */
 const char *fileio_strerror(enum fileio_err err);
 

@@ -421,6 +421,17 @@ out:
 	return errs;
 }
 
+/* 128 + N when signal N arrived while it was held (PID 1): nothing starts. */
+static int held_signal(void)
+{
+	int sig = run_held_signal();
+	if (!sig)
+		return 0;
+	report_msg("signal %d arrived while the environment was assembled: "
+		   "nothing started", sig);
+	return 128 + sig;
+}
+
 /*
  * --user is resolved here, after every source was read with our own
  * privileges (secrets may be root-only files), and applied just before
@@ -446,6 +457,12 @@ static int run(const struct config *c, char ***envp, struct rebuilder *rb,
 		}
 	}
 	const char *path = run_search_path(*envp, getenv("PATH"));
+	if ((status = held_signal()) != 0) {
+		if (u)
+			user_free(u);
+		return status;
+	}
+	run_release_signals();
 	fflush(NULL);
 	if (supervise_wanted(c)) {
 		struct supervise_watch sw = {
@@ -480,6 +497,7 @@ int main(int argc, char **argv)
 	char **envp = NULL;
 	int status, cli_watch;
 
+	run_harden(); /* before anything is read */
 	memset(&rb, 0, sizeof rb);
 
 	config_init(&cfg);
@@ -578,6 +596,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	report_diag(&d, cfg.verbose, NULL);
+	if ((status = held_signal()) != 0)
+		goto out;
 	if (cfg.explain)
 		report_explain(stderr, &env);
 
@@ -597,11 +617,16 @@ int main(int argc, char **argv)
 			rebuilder_save(&rb, argc, argv);
 			watch_plan_from(&rb.plan, &cfg, &env);
 		}
-		/* The supervisor stays: wipe its copies (the child gets envp).
-		 * An execve discards them with the rest of our memory; should
-		 * it fail, out: below wipes them. */
-		if (supervise_wanted(&cfg))
+		/* The supervisor stays: wipe its copies (the child gets envp)
+		 * and the manifest's ([keys] default= values). An execve
+		 * discards them with the rest of our memory; should it fail,
+		 * out: below wipes them. */
+		if (supervise_wanted(&cfg)) {
 			envset_free(&env);
+			cfg.rules = NULL;
+			manifest_free(manifest);
+			manifest = NULL;
+		}
 		diag_free(&d);
 		status = run(&cfg, &envp, cfg.watch != WATCH_NONE ? &rb : NULL, &d);
 		break;

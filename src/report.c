@@ -3,26 +3,58 @@
  */
 #include "report.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define TERMLOG_MAX 4096
 #define DEFAULT_TERMLOG "/dev/termination-log"
 
+/*
+ * The termination log as Kubernetes makes it: a file that already exists.
+ * As root, following a symlink or creating a file would let whoever can
+ * write the path (the manifest sets it) aim us at any file; truncating a
+ * FIFO or device is meaningless. So: no O_CREAT, O_NOFOLLOW, non-blocking
+ * (a FIFO with no reader fails rather than hangs), and truncated only when
+ * fstat says it is a regular file. -1 when it cannot be used.
+ */
+static int open_termlog(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC |
+				    O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	errno = 0;
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) ||
+	    (S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void write_termlog(const struct diag *d, const char *path)
 {
 	int fd;
 	if (path)
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+		fd = open_termlog(path);
 	else if (access(DEFAULT_TERMLOG, W_OK) == 0)
-		fd = open(DEFAULT_TERMLOG, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+		fd = open_termlog(DEFAULT_TERMLOG);
 	else
 		return;
 	if (fd < 0) {
-		report_msg("cannot write termination log %s", path ? path : DEFAULT_TERMLOG);
+		int e = errno;
+		report_msg("cannot write termination log %s: %s",
+			   path ? path : DEFAULT_TERMLOG,
+			   e == ELOOP ? "a symbolic link (not followed)"
+			   : e == ENOENT ? "no such file (it is not created)"
+			   : e == EISDIR || e == 0 ? "not a file"
+			   : strerror(e));
 		return;
 	}
 	char buf[TERMLOG_MAX];

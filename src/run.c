@@ -9,9 +9,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -47,6 +50,69 @@ void run_free_envp(char **envp)
 	free(envp);
 }
 
+static struct rlimit core_limit; /* inherited, for the service */
+static int core_saved;
+static sigset_t inherited_mask;
+static int holding;
+
+void run_harden(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (getrlimit(RLIMIT_CORE, &core_limit) == 0) {
+		struct rlimit none = { 0, core_limit.rlim_max };
+		core_saved = setrlimit(RLIMIT_CORE, &none) == 0;
+	}
+	if (getpid() != 1)
+		return; /* not PID 1: a SIGTERM simply ends us, nothing started */
+	/* raw, as in supervise.c: musl hides bits 32-34 of the mask */
+	sigset_t all;
+	memset(&all, 0xff, sizeof all);
+	memset(&inherited_mask, 0, sizeof inherited_mask);
+	holding = syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &inherited_mask,
+			  (size_t)_NSIG / 8) == 0;
+}
+
+/* SIG's default action ends the process. */
+static int terminates(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int run_held_signal(void)
+{
+	sigset_t pending;
+	if (!holding || sigpending(&pending) < 0)
+		return 0;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sigismember(&pending, sig) == 1 && terminates(sig) &&
+		    sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+			return sig;
+	}
+	return 0;
+}
+
+void run_release_signals(void)
+{
+	if (!holding)
+		return;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &inherited_mask, NULL,
+		(size_t)_NSIG / 8);
+	holding = 0;
+}
+
 static size_t arg_limit(void)
 {
 	struct rlimit rl;
@@ -57,10 +123,39 @@ static size_t arg_limit(void)
 	return limit < ARG_TOTAL_MIN ? ARG_TOTAL_MIN : limit;
 }
 
+/*
+ * What execve copies of the program's path: ARGV0 itself when it has a
+ * '/', else the longest DIR/ARGV0 the search can try. Without a PATH in
+ * ENVP the search uses envinit's own, unknown here: count PATH_MAX.
+ */
+static size_t filename_size(const char *argv0, char *const *envp)
+{
+	size_t clen = strlen(argv0);
+	if (strchr(argv0, '/'))
+		return clen + 1;
+	const char *path = NULL;
+	for (char *const *p = envp; *p && !path; p++)
+		if (strncmp(*p, "PATH=", 5) == 0)
+			path = *p + 5;
+	if (!path)
+		return PATH_MAX;
+	size_t longest = 1; /* an empty entry is "." */
+	for (const char *q = path;;) {
+		size_t n = strcspn(q, ":");
+		if (n > longest)
+			longest = n;
+		if (!q[n])
+			break;
+		q += n + 1;
+	}
+	return longest + 1 + clen + 1;
+}
+
 int run_check_limits(char *const *argv, char *const *envp, struct diag *d)
 {
 	int errs = 0;
-	size_t total = 0;
+	/* the kernel copies the program's path onto the new stack too */
+	size_t total = filename_size(argv[0], envp);
 	for (char *const *p = argv; *p; p++) {
 		size_t n = strlen(*p) + 1;
 		if (n > ARG_STRLEN_MAX) {
@@ -87,7 +182,7 @@ int run_check_limits(char *const *argv, char *const *envp, struct diag *d)
 	size_t limit = arg_limit();
 	if (total > limit) {
 		diag_error(d, NULL, NULL,
-			   "environment and arguments total %zu bytes; the kernel allows %zu "
+			   "environment, arguments and program path total %zu bytes; the kernel allows %zu "
 			   "(a quarter of the stack limit, at most 6 MiB)",
 			   total, limit);
 		errs++;
@@ -117,6 +212,8 @@ int run_exec(char *const *argv, char *const *envp, const char *path,
 	     struct diag *d)
 {
 	const char *cmd = argv[0];
+	if (core_saved) /* the service's own core limit, as inherited */
+		setrlimit(RLIMIT_CORE, &core_limit);
 	if (strchr(cmd, '/')) {
 		execve(cmd, argv, envp);
 		return exec_failed(cmd, errno, d);

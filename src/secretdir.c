@@ -11,8 +11,17 @@
  *   exist yet or may dangle), and they name the same keys anyway.
  * - Two files mapping to one key are an error; the first in name order is
  *   kept, so the report does not also claim a required key is missing.
- * - A symlink is checked for containment first (an escaping one is a
- *   warning), then followed: to a directory it is skipped like one.
+ * - Every entry is opened relative to the one directory fd read (DIR, or
+ *   the directory ..data named when it was opened) with every component
+ *   resolved beneath it (fileio_open_beneath): one lookup, so there is no
+ *   window between a containment check and the open. A symlink that
+ *   leads outside, or is absolute (even naming a file inside: the
+ *   directory may be mounted elsewhere), is an error naming the entry; one to a directory is
+ *   skipped like a directory. ..data itself must resolve beneath DIR.
+ * - The open is non-blocking and what was opened is read only when fstat
+ *   says it is a regular file, so a FIFO or a device is refused, and a
+ *   regular file swapped for a symlink mid-read yields the file or an
+ *   error, never what the link points at.
  * - An entry that disappears between listing and reading is skipped.
  */
 #include "secretdir.h"
@@ -37,8 +46,6 @@ void (*secretdir_read_hook)(const char *name);
 struct pass {
 	const char *given; /* DIR as given: the subject for DIR's problems */
 	const char *dir;  /* DIR without trailing '/': "DIR/NAME" messages */
-	const char *via;  /* path of the directory read, for realpath() */
-	const char *root; /* realpath(DIR) ending in '/': containment */
 	int fd;           /* the directory read (DIR, or what ..data names) */
 	const struct secretdir_opts *o;
 	size_t cap;
@@ -156,43 +163,16 @@ static const char *link_error(int e)
 	}
 }
 
-/*
- * Symlink NAME: 0 when it resolves inside DIR, else 1 after a warning
- * (escapes) or an error (loop, dangling). Compared as resolved paths, so
- * "../x", absolute targets and chains of links are all caught.
- */
-static int check_link(struct pass *p, const char *name, const char *path)
-{
-	char *via = xasprintf("%s/%s", p->via, name);
-	char *target = realpath(via, NULL);
-	int e = errno;
-	free(via);
-	if (!target) {
-		diag_error(&p->d, path, NULL, "%s", link_error(e));
-		return 1;
-	}
-	int inside = strncmp(target, p->root, strlen(p->root)) == 0;
-	free(target);
-	if (!inside) {
-		diag_warn(&p->d, path, NULL,
-			  "skipped: symbolic link points outside %s", p->dir);
-		return 1;
-	}
-	return 0;
-}
-
-/* Read regular file NAME as KEY into the stage. */
-static void read_value(struct pass *p, const char *name, const char *key,
-		       const char *path)
+/* Read the regular file FD (entry NAME) as KEY into the stage. */
+static void read_value(struct pass *p, int fd, const char *name,
+		       const char *key, const char *path)
 {
 	char *buf;
 	size_t len;
-	enum fileio_err err = fileio_read(p->fd, name, p->cap, 0, &buf, &len);
+	enum fileio_err err = fileio_read_opened(fd, p->cap, &buf, &len);
 	switch (err) {
 	case FIO_OK:
 		break;
-	case FIO_NOENT: /* removed since it was listed */
-		return;
 	case FIO_TOOBIG:
 		diag_error(&p->d, path, NULL,
 			   "larger than %zu bytes (--max-value-size)", p->cap);
@@ -220,24 +200,58 @@ static void read_value(struct pass *p, const char *name, const char *key,
 		secretdir_read_hook(name);
 }
 
-/* Entry NAME of the directory read: classify, map, then read it. */
+/* Why entry PATH (a symlink, or reached through one) could not be
+ * opened beneath the directory: the link is named, never its target. */
+static void link_failed(struct pass *p, const char *path, int e)
+{
+	if (e == EXDEV)
+		diag_error(&p->d, path, NULL,
+			   "symbolic link is absolute or leads outside %s",
+			   p->dir);
+	else
+		diag_error(&p->d, path, NULL, "%s", link_error(e));
+}
+
+/* A non-blocking, read-only open of NAME beneath DIRFD. */
+static int open_entry(int dirfd, const char *name, int flags)
+{
+	return fileio_open_beneath(dirfd, name, O_RDONLY | O_NONBLOCK |
+				   O_NOCTTY | O_CLOEXEC | flags);
+}
+
+/* Entry NAME of the directory read: open it beneath the directory,
+ * classify what was opened, map the name, then read it. */
 static void load_entry(struct pass *p, const char *name)
 {
 	char *path = xasprintf("%s/%s", p->dir, name);
 	char *key = NULL;
+	int fd = -1;
 	struct stat st;
 	if (fstatat(p->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			diag_error(&p->d, path, NULL, "%s", strerror(errno));
 		goto out;
 	}
-	if (S_ISLNK(st.st_mode)) {
-		if (check_link(p, name, path))
+	if (S_ISDIR(st.st_mode))
+		goto out;
+	int link = S_ISLNK(st.st_mode);
+	fd = open_entry(p->fd, name, 0);
+	if (fd < 0) {
+		if (errno == ENOENT && !link) /* removed since it was listed */
 			goto out;
-		if (fstatat(p->fd, name, &st, 0) < 0) {
-			diag_error(&p->d, path, NULL, "%s", link_error(errno));
-			goto out;
-		}
+		if (link || errno == EXDEV || errno == ELOOP)
+			link_failed(p, path, errno);
+		else if (errno == ENXIO) /* a socket */
+			diag_error(&p->d, path, NULL, "not a regular file");
+		else if (errno == EACCES || errno == EPERM)
+			diag_error(&p->d, path, NULL, "permission denied");
+		else
+			diag_error(&p->d, path, NULL, "%s", strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		diag_error(&p->d, path, NULL, "%s", strerror(errno));
+		goto out;
 	}
 	if (S_ISDIR(st.st_mode) || excluded(p->o, &st))
 		goto out;
@@ -247,7 +261,7 @@ static void load_entry(struct pass *p, const char *name)
 			  "skipped: not a valid variable name");
 		goto out;
 	}
-	/* a FIFO, socket or device: refused before anything opens it */
+	/* a FIFO or device: opened without blocking, never read */
 	if (!S_ISREG(st.st_mode)) {
 		diag_error(&p->d, path, NULL, "not a regular file");
 		goto out;
@@ -259,8 +273,10 @@ static void load_entry(struct pass *p, const char *name)
 		goto out;
 	}
 	envset_set(&p->claimed, key, "", 0, ORIG_SECRETDIR, path);
-	read_value(p, name, key, path);
+	read_value(p, fd, name, key, path);
 out:
+	if (fd >= 0)
+		close(fd);
 	free(key);
 	free(path);
 }
@@ -299,12 +315,17 @@ static void pause_before_try(int try)
  */
 static int kubelet_try(struct pass *p, int dirfd)
 {
-	int fd = openat(dirfd, "..data", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* ..data and what it names resolve beneath DIR, like every key */
+	int fd = open_entry(dirfd, "..data", O_DIRECTORY);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 2;
+		int e = errno;
 		char *path = xasprintf("%s/..data", p->dir);
-		diag_error(&p->d, path, NULL, "%s", strerror(errno));
+		if (e == EXDEV || e == ELOOP)
+			link_failed(p, path, e);
+		else
+			diag_error(&p->d, path, NULL, "%s", strerror(e));
 		free(path);
 		return -1;
 	}
@@ -319,9 +340,12 @@ static int kubelet_try(struct pass *p, int dirfd)
 	 * hold open cannot be freed and its inode reused while we do, so
 	 * equal dev/ino means no swap happened while we read.
 	 */
-	if (fstatat(dirfd, "..data", &now, 0) == 0 &&
+	int again = open_entry(dirfd, "..data", O_DIRECTORY);
+	if (again >= 0 && fstat(again, &now) == 0 &&
 	    now.st_dev == before.st_dev && now.st_ino == before.st_ino)
 		ret = 0;
+	if (again >= 0)
+		close(again);
 out:
 	close(fd);
 	p->fd = -1;
@@ -331,7 +355,6 @@ out:
 static int load_kubelet(struct pass *p, int dirfd)
 {
 	char *via = xasprintf("%s/..data", p->dir);
-	p->via = via;
 	int r = 1;
 	for (int try = 0; try < KUBELET_TRIES && r > 0; try++) {
 		pass_reset(p);
@@ -348,7 +371,6 @@ static int load_kubelet(struct pass *p, int dirfd)
 				   "kept changing while read");
 	}
 	free(via);
-	p->via = NULL;
 	return r;
 }
 
@@ -389,21 +411,6 @@ static int open_dir(const char *dir, int missing_ok, struct diag *d)
 	return -1;
 }
 
-/* realpath(DIR) with a trailing '/', so "/s" does not contain "/s2/x". */
-static char *root_of(const char *dir, struct diag *d)
-{
-	char *real = realpath(dir, NULL);
-	if (!real) {
-		diag_error(d, dir, NULL, "secrets directory: %s",
-			   strerror(errno));
-		return NULL;
-	}
-	char *root = strcmp(real, "/") == 0 ? xstrdup("/")
-					    : xasprintf("%s/", real);
-	free(real);
-	return root;
-}
-
 int secretdir_load(const char *dir, int missing_ok,
 		   const struct secretdir_opts *o, struct envset *out,
 		   struct diag *d)
@@ -416,20 +423,15 @@ int secretdir_load(const char *dir, int missing_ok,
 	char *shown = dlen == 1 && dir[0] == '/' ? xstrdup("")
 						 : xstrndup(dir, dlen);
 	struct pass p = {
-		.given = dir, .dir = shown, .via = shown, .fd = -1, .o = o,
+		.given = dir, .dir = shown, .fd = -1, .o = o,
 	};
 	p.cap = o->max_value_size ? o->max_value_size : ENVINIT_MAX_VALUE_SIZE;
 	envset_init(&p.stage);
 	envset_init(&p.claimed);
 	diag_init(&p.d);
-	char *root = NULL;
 	int dirfd = open_dir(dir, missing_ok, d);
 	if (dirfd < 0)
 		goto out;
-	root = root_of(dir, d);
-	if (!root)
-		goto out;
-	p.root = root;
 
 	struct stat st;
 	if (fstatat(dirfd, "..data", &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -443,7 +445,6 @@ out:
 	pass_reset(&p);
 	if (dirfd >= 0)
 		close(dirfd);
-	free(root);
 	free(shown);
 	return (int)(d->nerrors - errors);
 }

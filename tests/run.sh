@@ -56,6 +56,8 @@ export ENVINIT="${ENVINIT:-$root/build/envinit}"
 export FIXTURES="$here/fixtures" ROOT="$root"
 if [ "$mode" = all ] || [ "$mode" = integration ]; then
 	integration integration "$here"/integration/t-*.sh
+	# attacks on envinit's promises, each shown to fail on older code
+	integration attack "$here"/attack/t-*.sh
 fi
 
 # The valgrind pass: these integration tests once more with envinit under

@@ -15,6 +15,8 @@ PASS=0 FAIL=0 RC=0
 T=$(pwd)
 SHOWENV="$ROOT/build/helpers/showenv"
 : >"$T/out"; : >"$T/err"
+# the termination log exists, as Kubernetes makes it: envinit never creates it
+: >"$T/termlog"
 
 # Every run starts from a clean environment: PATH only, plus what ee adds.
 ee() { env -i PATH=/usr/bin:/bin "$@" >"$T/out" 2>"$T/err" </dev/null; RC=$?; }

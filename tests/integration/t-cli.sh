@@ -112,6 +112,7 @@ if unshare --mount true 2>/dev/null; then
 fi
 
 # An exec failure goes to the --termination-log as well.
+: >execlog # exists, as in Kubernetes
 e --termination-log execlog -- no-such-command-for-log
 ok "exec failure -> 127" rc 127
 ok "exec failure in the termination log" file_has execlog "no-such-command-for-log: command not found"

@@ -15,5 +15,5 @@ e -f total.env -- true
 ok "under the default limit it runs" rc 0
 (ulimit -s 2048 && "$ENVINIT" -f total.env -- true) >out 2>err; RC=$?
 ok "over a quarter of the stack limit -> 78" rc 78
-ok "the total is named" err_has "environment and arguments total"
+ok "the total is named" err_has "environment, arguments and program path total"
 ok "nothing leaked" err_lacks "bbbbbbbb"

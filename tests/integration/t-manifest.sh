@@ -218,6 +218,7 @@ e print -c reveal.ini
 ok "reveal directive -> 78" rc 78
 ok "reveal: not allowed in a manifest" err_has "reveal.ini:2: reveal: not allowed in a manifest"
 printf '[defaults]\nclear_env = maybe\n[servce x]\n[keys]\nA = prot\nB = match=a(\nC = min=ten\n' >bad.ini
+: >termlog2
 e check -c bad.ini --termination-log termlog2
 ok "bad manifest -> 78" rc 78
 ok "bad bool named" err_has "bad.ini:2: clear_env: expects yes or no"

@@ -2,6 +2,7 @@
 // OBJS: fileio xalloc
 #include "preamble.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -104,6 +105,72 @@ static void chomp_one_newline(void **state)
 	assert_int_equal(fileio_chomp("\n", 1), 0);
 }
 
+/* What fileio_open_beneath and the walk must agree on. */
+static void beneath(int (*open_fn)(int, const char *, int))
+{
+	int d = dfd();
+	assert_int_equal(mkdirat(d, "b", 0700), 0);
+	assert_int_equal(mkdirat(d, "b/sub", 0700), 0);
+	int fd = openat(d, "b/sub/f", O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	int root = openat(d, "b", O_RDONLY | O_DIRECTORY);
+	assert_true(root >= 0);
+	assert_int_equal(symlinkat("sub/f", root, "in"), 0);
+	assert_int_equal(symlinkat("sub/../in", root, "chain"), 0);
+	assert_int_equal(symlinkat("../a", root, "up"), 0);
+	assert_int_equal(symlinkat("sub/../../a", root, "deepup"), 0);
+	assert_int_equal(symlinkat("/etc/passwd", root, "abs"), 0);
+	assert_int_equal(symlinkat("loop", root, "loop"), 0);
+	assert_int_equal(symlinkat("sub", root, "dirlink"), 0);
+	const char *ok[] = { "in", "chain", "sub/f", "./sub//f", "dirlink/f",
+			     "sub/../sub/f" };
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		fd = open_fn(root, ok[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail_msg("%s: %s", ok[i], strerror(errno));
+		close(fd);
+	}
+	const char *out[] = { "up", "deepup", "abs", "..", "../a", "sub/../../a",
+			      "/etc/passwd" };
+	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++) {
+		errno = 0;
+		assert_int_equal(open_fn(root, out[i], O_RDONLY), -1);
+		if (errno != EXDEV)
+			fail_msg("%s: %s", out[i], strerror(errno));
+	}
+	assert_int_equal(open_fn(root, "loop", O_RDONLY), -1);
+	assert_int_equal(errno, ELOOP);
+	assert_int_equal(open_fn(root, "nothing", O_RDONLY), -1);
+	assert_int_equal(errno, ENOENT);
+	fd = open_fn(root, "dirlink", O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	close(fd);
+	close(root);
+	close(d);
+}
+
+static void beneath_openat2(void **state)
+{
+	(void)state;
+	fileio_beneath_walk_only = 0;
+	beneath(fileio_open_beneath);
+}
+
+static void beneath_walk(void **state)
+{
+	(void)state;
+	beneath(fileio_open_walk);
+	/* the seam makes fileio_open_beneath take the walk */
+	fileio_beneath_walk_only = 1;
+	int d = dfd();
+	errno = 0;
+	assert_int_equal(fileio_open_beneath(d, "..", O_RDONLY), -1);
+	assert_int_equal(errno, EXDEV);
+	fileio_beneath_walk_only = 0;
+	close(d);
+}
+
 static void messages(void **state)
 {
 	(void)state;
@@ -119,6 +186,8 @@ int main(void)
 		cmocka_unit_test(sparse_file_over_cap),
 		cmocka_unit_test(chomp_one_newline),
 		cmocka_unit_test(messages),
+		cmocka_unit_test_setup_teardown(beneath_openat2, setup, teardown),
+		cmocka_unit_test_setup_teardown(beneath_walk, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

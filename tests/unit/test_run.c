@@ -101,6 +101,54 @@ static void total_limit_follows_stack_rlimit(void **state)
 	diag_free(&d);
 }
 
+/* execve copies the program's path too: near the limit it decides. */
+static void total_counts_program_path(void **state)
+{
+	(void)state;
+	struct rlimit old, rl;
+	assert_int_equal(getrlimit(RLIMIT_STACK, &old), 0);
+	rl = old;
+	rl.rlim_cur = 1 << 20; /* 256 KiB for args */
+	assert_int_equal(setrlimit(RLIMIT_STACK, &rl), 0);
+	size_t limit = (size_t)1 << 18;
+	char prog[3001];
+	memset(prog, 'p', sizeof prog - 1);
+	prog[0] = '/';
+	prog[sizeof prog - 1] = '\0';
+	char *argv[] = { prog, NULL };
+	/* argv and env without the path fill the limit to 1000 bytes short:
+	 * two strings (one may not exceed 128 KiB), each with its pointer */
+	size_t used = (sizeof prog + 8) + 1000 + 8 + 8;
+	size_t flen = (limit - used) / 2 - 1;
+	char *fill = malloc(flen + 1);
+	memset(fill, 'f', flen);
+	memcpy(fill, "F=", 2);
+	fill[flen] = '\0';
+	char *envp[] = { fill, fill, NULL };
+	struct diag d;
+	diag_init(&d);
+	assert_int_equal(run_check_limits(argv, envp, &d), 1);
+	char *want = NULL;
+	assert_true(asprintf(&want, "environment, arguments and program path "
+			     "total %zu bytes; the kernel allows %zu (a quarter "
+			     "of the stack limit, at most 6 MiB)",
+			     sizeof prog + (sizeof prog + 8) + 2 * (flen + 1 + 8),
+			     limit) > 0);
+	assert_string_equal(d.v[0].text, want);
+	free(want);
+	diag_free(&d);
+	/* a short path fits */
+	char *shortv[] = { "/t", NULL };
+	assert_int_equal(run_check_limits(shortv, envp, &d), 0);
+	/* without '/', the longest DIR/NAME the child's PATH can give */
+	char *pathenv[] = { fill, fill, "PATH=/a:/bbbbbbbbbb", NULL };
+	char *bare[] = { "t", NULL };
+	assert_int_equal(run_check_limits(bare, pathenv, &d), 0);
+	assert_int_equal(setrlimit(RLIMIT_STACK, &old), 0);
+	free(fill);
+	diag_free(&d);
+}
+
 static void search_path_choice(void **state)
 {
 	(void)state;
@@ -163,6 +211,7 @@ int main(void)
 		cmocka_unit_test(envp_only_kept_keys),
 		cmocka_unit_test(per_string_limit_names_the_key),
 		cmocka_unit_test(total_limit_follows_stack_rlimit),
+		cmocka_unit_test(total_counts_program_path),
 		cmocka_unit_test(search_path_choice),
 		cmocka_unit_test(not_found_is_127_after_full_search),
 		cmocka_unit_test(eacces_anywhere_is_126),

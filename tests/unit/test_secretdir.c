@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "fileio.h"
 #include "secretdir.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -361,17 +362,16 @@ static void symlink_inside_followed(void **state)
 	put(dir, "A", "ay");
 	link_to(dir, "REL", "store/real");
 	link_to(dir, "ALIAS", "A");
-	char *abs = path_of(dir, "store/real");
-	link_to(dir, "ABS", abs);
 	link_to(dir, "CHAIN", "REL");
+	link_to(dir, "DOTS", "./store/../store/./real");
 	link_to(dir, "TODIR", "store"); /* a directory inside: skipped */
 	struct envset s;
 	struct diag d;
 	assert_int_equal(load(dir, 0, NULL, &s, &d), 0);
 	assert_int_equal(d.n, 0);
 	assert_int_equal(envset_count(&s), 5);
-	const char *names[] = { "A", "ABS", "ALIAS", "CHAIN", "REL" };
-	const char *vals[] = { "ay", "deep", "ay", "deep", "deep" };
+	const char *names[] = { "A", "ALIAS", "CHAIN", "DOTS", "REL" };
+	const char *vals[] = { "ay", "ay", "deep", "deep", "deep" };
 	for (size_t i = 0; i < 5; i++) {
 		char *p = path_of(dir, names[i]);
 		assert_string_equal(s.v[i].key, names[i]);
@@ -379,11 +379,10 @@ static void symlink_inside_followed(void **state)
 		free(p);
 	}
 	done(&s, &d);
-	free(abs);
 	rm_rf(dir);
 }
 
-static void symlink_outside_warns(void **state)
+static void symlink_outside_is_error(void **state)
 {
 	(void)state;
 	char *dir = tmpdir();
@@ -396,29 +395,40 @@ static void symlink_outside_warns(void **state)
 	put(evil, "f", "nope");
 	char *abs = path_of(other, "secret");
 	char *pre = path_of(evil, "f");
+	char *rel = xasprintf("../%s/secret", strrchr(other, '/') + 1);
+	char *deep = xasprintf("store/../../%s/secret", strrchr(other, '/') + 1);
+	char *inside = path_of(dir, "OK"); /* absolute, even naming DIR/OK */
+	sub(dir, "store");
 	link_to(dir, "ABS", abs);
+	link_to(dir, "DEEP", deep);
+	link_to(dir, "INSIDE_ABS", inside);
 	link_to(dir, "PREFIX", pre);
+	link_to(dir, "PROC", "/proc/self/root/etc/passwd");
+	link_to(dir, "REL", rel);
 	link_to(dir, "SHADOW", "/etc/passwd");
 	link_to(dir, "UP", "../");
+	link_to(dir, "VIA", "UP/x"); /* a chain that climbs on the way */
 	link_to(dir, "ZERO", "/dev/zero");
 	put(dir, "OK", "v");
 	struct envset s;
 	struct diag d;
-	assert_int_equal(load(dir, 0, NULL, &s, &d), 0);
-	assert_int_equal(d.nerrors, 0);
-	assert_int_equal(d.n, 5);
-	char *want = xasprintf("skipped: symbolic link points outside %s", dir);
-	assert_diag(&d, 0, DIAG_WARNING, dir, "ABS", want);
-	assert_diag(&d, 1, DIAG_WARNING, dir, "PREFIX", want);
-	assert_diag(&d, 2, DIAG_WARNING, dir, "SHADOW", want);
-	assert_diag(&d, 3, DIAG_WARNING, dir, "UP", want);
-	assert_diag(&d, 4, DIAG_WARNING, dir, "ZERO", want);
+	assert_int_equal(load(dir, 0, NULL, &s, &d), 10);
+	assert_int_equal(d.n, 10);
+	char *want = xasprintf("symbolic link is absolute or leads outside %s",
+			       dir);
+	const char *names[] = { "ABS", "DEEP", "INSIDE_ABS", "PREFIX", "PROC",
+				"REL", "SHADOW", "UP", "VIA", "ZERO" };
+	for (size_t i = 0; i < 10; i++)
+		assert_diag(&d, i, DIAG_ERROR, dir, names[i], want);
 	assert_int_equal(envset_count(&s), 1);
 	assert_non_null(envset_get(&s, "OK"));
 	done(&s, &d);
 	free(want);
 	free(abs);
 	free(pre);
+	free(rel);
+	free(deep);
+	free(inside);
 	rm_rf(evil);
 	rm_rf(other);
 	rm_rf(dir);
@@ -432,14 +442,14 @@ static void symlink_loop_and_dangling_are_errors(void **state)
 	link_to(dir, "L2", "L1");
 	link_to(dir, "SELF", "SELF");
 	link_to(dir, "GONE", "missing");
-	link_to(dir, "GONE_ABS", "/nonexistent/envinit/x");
+	link_to(dir, "GONE_DEEP", "nosuchdir/x");
 	put(dir, "OK", "v");
 	struct envset s;
 	struct diag d;
 	assert_int_equal(load(dir, 0, NULL, &s, &d), 5);
 	assert_int_equal(d.n, 5);
 	assert_diag(&d, 0, DIAG_ERROR, dir, "GONE", "dangling symbolic link");
-	assert_diag(&d, 1, DIAG_ERROR, dir, "GONE_ABS",
+	assert_diag(&d, 1, DIAG_ERROR, dir, "GONE_DEEP",
 		    "dangling symbolic link");
 	assert_diag(&d, 2, DIAG_ERROR, dir, "L1", "symbolic link loop");
 	assert_diag(&d, 3, DIAG_ERROR, dir, "L2", "symbolic link loop");
@@ -749,6 +759,63 @@ static void kubelet_dangling_data_is_error(void **state)
 	rm_rf(dir);
 }
 
+/* A ..data that leads out of DIR exports nothing of the other directory. */
+static void kubelet_data_outside_is_error(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *other = tmpdir();
+	put(other, "ROOT_ONLY", "canary");
+	char *rel = xasprintf("../%s", strrchr(other, '/') + 1);
+	link_to(dir, "..data", rel);
+	link_to(dir, "ROOT_ONLY", "..data/ROOT_ONLY");
+	struct envset s;
+	struct diag d;
+	assert_int_equal(load(dir, 0, NULL, &s, &d), 1);
+	assert_int_equal(d.n, 1);
+	char *want = xasprintf("symbolic link is absolute or leads outside %s",
+			       dir);
+	assert_diag(&d, 0, DIAG_ERROR, dir, "..data", want);
+	assert_int_equal(envset_count(&s), 0);
+	done(&s, &d);
+	/* the same through a timestamped directory that itself escapes */
+	rm_rf(dir);
+	dir = tmpdir();
+	link_to(dir, "..2024_x", rel);
+	link_to(dir, "..data", "..2024_x");
+	assert_int_equal(load(dir, 0, NULL, &s, &d), 1);
+	free(want);
+	want = xasprintf("symbolic link is absolute or leads outside %s", dir);
+	assert_diag(&d, 0, DIAG_ERROR, dir, "..data", want);
+	assert_int_equal(envset_count(&s), 0);
+	done(&s, &d);
+	free(want);
+	free(rel);
+	rm_rf(other);
+	rm_rf(dir);
+}
+
+/* A key of the ..data directory must stay beneath that directory. */
+static void kubelet_key_link_outside_is_error(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	sub(dir, "..2024_v");
+	put(dir, "..2024_v/A", "a");
+	link_to(dir, "..2024_v/B", "/etc/passwd");
+	link_to(dir, "..data", "..2024_v");
+	struct envset s;
+	struct diag d;
+	assert_int_equal(load(dir, 0, NULL, &s, &d), 1);
+	char *want = xasprintf("symbolic link is absolute or leads outside %s",
+			       dir);
+	assert_diag(&d, 0, DIAG_ERROR, dir, "B", want);
+	assert_int_equal(envset_count(&s), 1);
+	done(&s, &d);
+	free(want);
+	rm_rf(dir);
+}
+
 static const char *hook_dir;
 static int hook_calls, hook_swaps;
 
@@ -927,7 +994,24 @@ static void kubelet_concurrent_swaps_never_torn(void **state)
 	rm_rf(dir);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, teardown)
+/* every test twice: through openat2, then through the O_NOFOLLOW walk
+ * that stands in where openat2 is missing */
+static int openat2_setup(void **state)
+{
+	(void)state;
+	fileio_beneath_walk_only = 0;
+	return 0;
+}
+
+static int walk_setup(void **state)
+{
+	(void)state;
+	fileio_beneath_walk_only = 1;
+	return 0;
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, openat2_setup, teardown)
+#define W(f) cmocka_unit_test_setup_teardown(f, walk_setup, teardown)
 
 int main(void)
 {
@@ -939,7 +1023,7 @@ int main(void)
 		T(invalid_name_warns),
 		T(collision_is_error),
 		T(symlink_inside_followed),
-		T(symlink_outside_warns),
+		T(symlink_outside_is_error),
 		T(symlink_loop_and_dangling_are_errors),
 		T(fifo_socket_device_are_errors),
 		T(unreadable_is_error),
@@ -950,10 +1034,36 @@ int main(void)
 		T(kubelet_layout),
 		T(kubelet_keys_come_from_data_dir),
 		T(kubelet_dangling_data_is_error),
+		T(kubelet_data_outside_is_error),
+		T(kubelet_key_link_outside_is_error),
 		T(kubelet_swap_mid_read),
 		T(kubelet_swap_old_dir_kept),
 		T(kubelet_endless_swaps_is_error),
 		T(kubelet_concurrent_swaps_never_torn),
+		W(plain_files_in_name_order),
+		W(one_trailing_newline_removed),
+		W(dot_entries_and_subdirs_skipped),
+		W(name_mapping),
+		W(invalid_name_warns),
+		W(collision_is_error),
+		W(symlink_inside_followed),
+		W(symlink_outside_is_error),
+		W(symlink_loop_and_dangling_are_errors),
+		W(fifo_socket_device_are_errors),
+		W(unreadable_is_error),
+		W(value_size_cap),
+		W(nul_byte_is_error),
+		W(excluded_files_never_exported),
+		W(missing_or_not_a_directory),
+		W(kubelet_layout),
+		W(kubelet_keys_come_from_data_dir),
+		W(kubelet_dangling_data_is_error),
+		W(kubelet_data_outside_is_error),
+		W(kubelet_key_link_outside_is_error),
+		W(kubelet_swap_mid_read),
+		W(kubelet_swap_old_dir_kept),
+		W(kubelet_endless_swaps_is_error),
+		W(kubelet_concurrent_swaps_never_torn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
