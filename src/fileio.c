@@ -74,6 +74,14 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 			    int nofollow, char **buf, size_t *len)
 {
+	struct stat st;
+	return fileio_read_stat(dirfd, path, cap, nofollow, buf, len, &st);
+}
+
+enum fileio_err fileio_read_stat(int dirfd, const char *path, size_t cap,
+				 int nofollow, char **buf, size_t *len,
+				 struct stat *st_out)
+{
 	*buf = NULL;
 	*len = 0;
 	int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
@@ -89,6 +97,7 @@ enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 		err = from_errno(errno);
 		goto out;
 	}
+	*st_out = st;
 	if (!S_ISREG(st.st_mode)) {
 		err = FIO_NOTREG;
 		goto out;
