@@ -227,11 +227,6 @@ size_t rules_count(const struct rules *r)
 	return r ? r->n : 0;
 }
 
-int rules_has(const struct rules *r, const char *key)
-{
-	return find(r, key) != NULL;
-}
-
 /* ---- parsing a [keys] line --------------------------------------------- */
 
 /*

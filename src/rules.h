@@ -76,9 +76,6 @@ int rules_add(struct rules *r, const char *key, const char *words,
 /* Number of keys in R (0 when R is NULL). */
 size_t rules_count(const struct rules *r);
 
-/* Whether KEY has a [keys] line in R (any rule, even `optional`). */
-int rules_has(const struct rules *r, const char *key);
-
 /*
  * Append to C->require every key of R that is required by [keys] (see
  * "When rules apply", 2.) and not already in C->require. Call once the
