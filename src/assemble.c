@@ -6,12 +6,15 @@
 #include "envfile.h"
 #include "fileio.h"
 #include "policy.h"
+#include "rules.h"
+#include "seal.h"
 #include "secretdir.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int is_envinit_var(const char *key)
 {
@@ -62,12 +65,60 @@ static struct stat *private_key_stats(const struct config *c, size_t *n)
 	return st;
 }
 
-static int load_sources(const struct config *c, const struct envset *inherited,
-			struct envset *files, struct envset *secrets,
-			struct diag *d)
+/* Whether BUF (LEN bytes) starts like a private key file (seal.h). */
+static int looks_like_private_key(const char *buf, size_t len)
 {
+	size_t n = strlen(SEAL_PRIVATE_PREFIX);
+	return len >= n && memcmp(buf, SEAL_PRIVATE_PREFIX, n) == 0;
+}
+
+static int same_file(const struct stat *keys, size_t nkeys,
+		     const struct stat *st)
+{
+	for (size_t i = 0; i < nkeys; i++)
+		if (keys[i].st_dev == st->st_dev && keys[i].st_ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Whether PATH is a private key file: one of KEYS (st_dev/st_ino), or a
+ * file that starts like one (a copy). Such a file is never loaded as an
+ * env file: its line would reach the service as a variable. */
+static int private_key_file(const char *path, const struct stat *keys,
+			    size_t nkeys)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0; /* envfile_load reports it */
+	struct stat st;
+	char head[sizeof SEAL_PRIVATE_PREFIX];
+	ssize_t r = 0;
+	int is = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		is = same_file(keys, nkeys, &st);
+		if (!is)
+			r = read(fd, head, sizeof head - 1);
+		if (r > 0)
+			is = looks_like_private_key(head, (size_t)r);
+	}
+	close(fd);
+	return is;
+}
+
+static int load_env_files(const struct config *c,
+			  const struct envset *inherited, struct envset *files,
+			  struct diag *d)
+{
+	size_t nkeys;
+	struct stat *keys = private_key_stats(c, &nkeys);
 	int errs = 0;
 	for (size_t i = 0; i < c->env_files.n; i++) {
+		if (private_key_file(c->env_files.v[i].path, keys, nkeys)) {
+			diag_error(d, c->env_files.v[i].path, NULL,
+				   "is a private key file, not an env file: the key never reaches the service");
+			errs++;
+			continue;
+		}
 		size_t before = envset_count(files);
 		errs += envfile_load(c->env_files.v[i].path,
 				     c->env_files.v[i].optional, inherited,
@@ -76,6 +127,15 @@ static int load_sources(const struct config *c, const struct envset *inherited,
 			  "env file read: %zu keys in all so far (+%zu new)",
 			  envset_count(files), envset_count(files) - before);
 	}
+	free(keys);
+	return errs;
+}
+
+static int load_sources(const struct config *c, const struct envset *inherited,
+			struct envset *files, struct envset *secrets,
+			struct diag *d)
+{
+	int errs = load_env_files(c, inherited, files, d);
 
 	struct secretdir_opts so = {
 		.upcase = c->secrets_upcase == 1,
@@ -124,42 +184,68 @@ int assemble(const struct config *c, char *const *envp, struct envset *out,
 	return errs;
 }
 
-/* Read the file KEY<suffix> names into KEY. */
+/* Where KEY_FILE was set: FILE:LINE, or "inherited"; never its value. */
+static const char *ref_where(const struct envvar *ref)
+{
+	if (ref->origin == ORIG_INHERITED || !ref->source)
+		return "inherited";
+	return ref->source;
+}
+
+/* Report a KEY_FILE target that cannot be used; the path is never shown. */
+static int ref_error(const struct config *c, const char *key,
+		     const char *refkey, const struct envvar *ref,
+		     enum fileio_err e, struct diag *d)
+{
+	char *src = xasprintf("%s %s %s", refkey,
+			      ref->origin == ORIG_INHERITED ? "is" : "set at",
+			      ref_where(ref));
+	if (e == FIO_TOOBIG)
+		diag_error(d, key, src, "file larger than %zu bytes (--max-value-size)",
+			   config_max_value_size(c));
+	else
+		diag_error(d, key, src, "cannot read the file %s names: %s",
+			   refkey, fileio_strerror(e));
+	free(src);
+	return 1;
+}
+
+/* Read the file KEY<suffix> names into KEY. KEYS are the private keys'
+ * st_dev/st_ino: no KEY_FILE may hand one to the service. */
 static int resolve_ref(const struct config *c, struct envset *env,
-		       const char *key, const char *refkey, struct diag *d)
+		       const char *key, const char *refkey,
+		       const struct stat *keys, size_t nkeys, struct diag *d)
 {
 	struct envvar *ref = envset_get(env, refkey);
 	struct envvar *direct = envset_get(env, key);
 	if (direct) {
 		char *src = xasprintf("%s; %s from %s",
 				      direct->source ? direct->source : "?",
-				      refkey, ref->source ? ref->source : "?");
+				      refkey, ref_where(ref));
 		diag_error(d, key, src, "%s and %s are exclusive: set only one",
 			   key, refkey);
 		free(src);
 		return 1;
 	}
 	if (ref->len == 0) {
-		diag_error(d, refkey, ref->source, "is empty: expected a file path");
+		diag_error(d, refkey, ref_where(ref), "is empty: expected a file path");
 		return 1;
 	}
 	char *buf;
 	size_t len;
-	enum fileio_err e = fileio_read(AT_FDCWD, ref->val,
-					config_max_value_size(c), 0, &buf, &len);
-	if (e) {
-		/* A path is not a value, but a secret-looking pointer may hold
-		 * a value by mistake: then name only the key. */
-		char *src = policy_secret_name(refkey)
-				    ? xasprintf("%s from %s", refkey, ref->source)
-				    : xasprintf("%s=%s", refkey, ref->val);
-		if (e == FIO_TOOBIG)
-			diag_error(d, key, src, "file larger than %zu bytes (--max-value-size)",
-				   config_max_value_size(c));
-		else
-			diag_error(d, key, src, "cannot read file: %s",
-				   fileio_strerror(e));
+	struct stat st;
+	enum fileio_err e = fileio_read_stat(AT_FDCWD, ref->val,
+					     config_max_value_size(c), 0,
+					     &buf, &len, &st);
+	if (e)
+		return ref_error(c, key, refkey, ref, e, d);
+	if (same_file(keys, nkeys, &st) || looks_like_private_key(buf, len)) {
+		char *src = xasprintf("%s from %s", refkey, ref_where(ref));
+		diag_error(d, key, src,
+			   "%s names a private key file: the key never reaches the service",
+			   refkey);
 		free(src);
+		wipe_free(buf, len + 1);
 		return 1;
 	}
 	size_t vlen = fileio_chomp(buf, len);
@@ -169,12 +255,36 @@ static int resolve_ref(const struct config *c, struct envset *env,
 		return 1;
 	}
 	buf[vlen] = '\0';
+	/* The path read successfully, so it is a path, not a pasted value. */
 	char *path = xstrdup(ref->val);
 	struct envvar *v = envset_set(env, key, buf, vlen, ORIG_FILEREF, path);
 	v->flags |= EV_SECRET;
 	free(path);
 	wipe_free(buf, len + 1);
 	return 0;
+}
+
+/* Every key named in a --require-from file. Its errors are policy's to
+ * report: they are dropped here. */
+static void required_from(const struct config *c, struct envset *out)
+{
+	struct envset none;
+	struct diag quiet;
+	envset_init(&none);
+	diag_init(&quiet);
+	for (size_t i = 0; i < c->require_from.n; i++)
+		envfile_load(c->require_from.v[i], 0, &none, out, &quiet);
+	diag_free(&quiet);
+	envset_free(&none);
+}
+
+/* Whether the configuration declares KEY: required, given a [keys] rule,
+ * or matched by --file-keys. FROM holds the --require-from keys. */
+static int declared(const struct config *c, const struct envset *from,
+		    const char *key)
+{
+	return strlist_has(&c->require, key) || envset_get(from, key) ||
+	       rules_has(c->rules, key) || strlist_match(&c->file_keys, key) >= 0;
 }
 
 int assemble_file_refs(const struct config *c, struct envset *env,
@@ -185,26 +295,41 @@ int assemble_file_refs(const struct config *c, struct envset *env,
 	if (slen == 0)
 		return 0;
 
-	/* Collect first: resolving adds keys to the set we iterate. */
+	struct envset from;
+	envset_init(&from);
+	required_from(c, &from);
+
+	/* Collect first: resolving adds keys to the set we iterate. Only env
+	 * files and the inherited environment point at files: a secrets-dir
+	 * file named X_FILE is a value. */
 	size_t n = env->n, nrefs = 0;
 	char **refs = xcalloc(n, sizeof *refs);
 	for (size_t i = 0; i < n; i++) {
 		const struct envvar *v = &env->v[i];
 		size_t klen = strlen(v->key);
-		if (envset_live(v) && klen > slen &&
-		    strcmp(v->key + klen - slen, suffix) == 0)
+		if (!envset_live(v) || klen <= slen ||
+		    strcmp(v->key + klen - slen, suffix) != 0 ||
+		    (v->origin != ORIG_ENVFILE && v->origin != ORIG_INHERITED))
+			continue;
+		char *key = xstrndup(v->key, klen - slen);
+		if (declared(c, &from, key))
 			refs[nrefs++] = xstrdup(v->key);
+		free(key);
 	}
+	envset_free(&from);
 
+	size_t nkeys;
+	struct stat *keys = private_key_stats(c, &nkeys);
 	int errs = 0;
 	for (size_t i = 0; i < nrefs; i++) {
 		char *key = xstrndup(refs[i], strlen(refs[i]) - slen);
-		errs += resolve_ref(c, env, key, refs[i], d);
+		errs += resolve_ref(c, env, key, refs[i], keys, nkeys, d);
 		/* the pointer itself never reaches the service */
 		envset_del(env, refs[i]);
 		free(key);
 		free(refs[i]);
 	}
+	free(keys);
 	free(refs);
 	return errs;
 }

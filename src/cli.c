@@ -20,6 +20,7 @@ enum {
 	OPT_SECRETS_DIR_OPTIONAL,
 	OPT_SECRETS_UPCASE,
 	OPT_FILE_SUFFIX,
+	OPT_FILE_KEYS,
 	OPT_PRIVATE_KEY_FILE,
 	OPT_OVERRIDE,
 	OPT_MAX_VALUE_SIZE,
@@ -53,6 +54,7 @@ static const struct option longopts[] = {
 	{ "secrets-dir-optional", required_argument, NULL, OPT_SECRETS_DIR_OPTIONAL },
 	{ "secrets-upcase", no_argument, NULL, OPT_SECRETS_UPCASE },
 	{ "file-suffix", required_argument, NULL, OPT_FILE_SUFFIX },
+	{ "file-keys", required_argument, NULL, OPT_FILE_KEYS },
 	{ "private-key-file", required_argument, NULL, OPT_PRIVATE_KEY_FILE },
 	{ "override", no_argument, NULL, OPT_OVERRIDE },
 	{ "max-value-size", required_argument, NULL, OPT_MAX_VALUE_SIZE },
@@ -112,6 +114,8 @@ static const char usage_text[] =
 	"      --secrets-dir-optional DIR  same, a missing DIR is skipped\n"
 	"      --secrets-upcase         upper-case secret file names\n"
 	"      --file-suffix SUFFIX     KEY<SUFFIX>=PATH reads KEY from PATH (default _FILE)\n"
+	"                               for declared keys only (required, [keys])\n"
+	"      --file-keys GLOBS        also read KEY<SUFFIX> for these keys ('*': all)\n"
 	"      --private-key-file FILE  key for sealed values (repeatable)\n"
 	"      --override               sources win over the inherited environment\n"
 	"      --max-value-size BYTES   largest secret value (default 1M)\n"
@@ -332,6 +336,7 @@ static int apply_option(int opt, const char *arg, struct config *c,
 	case OPT_SECRETS_DIR_OPTIONAL: srclist_add(&c->secret_dirs, arg, 1); break;
 	case OPT_SECRETS_UPCASE: c->secrets_upcase = 1; break;
 	case OPT_FILE_SUFFIX: replace(&c->file_suffix, arg); break;
+	case OPT_FILE_KEYS: strlist_add_split(&c->file_keys, arg); break;
 	case OPT_PRIVATE_KEY_FILE: strlist_add(&c->private_keys, arg); break;
 	case OPT_OVERRIDE: c->override = 1; break;
 	case OPT_MAX_VALUE_SIZE:

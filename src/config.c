@@ -35,6 +35,7 @@ void config_free(struct config *c)
 	srclist_free(&c->secret_dirs);
 	strlist_free(&c->private_keys);
 	free(c->file_suffix);
+	strlist_free(&c->file_keys);
 	strlist_free(&c->require);
 	strlist_free(&c->require_from);
 	strlist_free(&c->allow);

@@ -44,6 +44,7 @@ struct config {
 	struct strlist private_keys;
 	int secrets_upcase;    /* UNSET, 0, 1 */
 	char *file_suffix;     /* NULL = unset ("_FILE"); "" turns it off */
+	struct strlist file_keys; /* --file-keys: KEY_FILE resolved for these too */
 	int override;          /* UNSET, 0, 1 */
 	long long max_value_size; /* UNSET or bytes */
 	long long wait;        /* --wait: UNSET or seconds */

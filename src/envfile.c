@@ -671,27 +671,24 @@ static void decode_single(struct parser *p, const unsigned char *s, size_t n)
 }
 
 /*
- * R6.2, R6.3: a quoted value ends at the next quote with no backslash
- * right before it, over any number of lines. The scanner then goes on
- * right after the closing quote (R6.4). Returns -1 if it never closes.
+ * R6.2, R6.3: a quoted value ends at the next quote that is not escaped,
+ * over any number of lines. Escapes pair up left to right: a backslash
+ * escapes the one byte after it, so in `"C:\\Users\\"` the last quote
+ * closes the value. The scanner then goes on right after the closing
+ * quote (R6.4). Returns -1 if it never closes.
  */
 static int quoted(struct parser *p)
 {
 	unsigned char q = p->s[p->pos];
 	size_t open = p->pos, i = open + 1;
-	const unsigned char *e;
 
-	for (;;) {
-		e = memchr(p->s + i, q, p->n - i);
-		if (!e)
-			return syntax_error(p, q == '"' ?
-					    "unterminated double-quoted value" :
-					    "unterminated single-quoted value");
-		i = (size_t)(e - p->s);
-		if (p->s[i - 1] != '\\')
-			break;
-		i++;
-	}
+	for (; i < p->n && p->s[i] != q; i++)
+		if (p->s[i] == '\\')
+			i++; /* skip the escaped byte, whatever it is */
+	if (i >= p->n)
+		return syntax_error(p, q == '"' ?
+				    "unterminated double-quoted value" :
+				    "unterminated single-quoted value");
 	advance(p, i + 1);
 	if (p->scan) {
 		scan_value(p, p->s + open + 1, i - open - 1, q);

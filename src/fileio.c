@@ -73,24 +73,39 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 	return FIO_OK;
 }
 
-enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,
-				   size_t *len)
+/* fileio_read_opened, also giving the file's fstat in *ST. */
+static enum fileio_err read_opened_stat(int fd, size_t cap, char **buf,
+					size_t *len, struct stat *st)
 {
 	*buf = NULL;
 	*len = 0;
-	struct stat st;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		return from_errno(errno);
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return FIO_NOTREG;
-	if ((unsigned long long)st.st_size > cap)
+	if ((unsigned long long)st->st_size > cap)
 		return FIO_TOOBIG;
 	/* The size may have changed since fstat: read to the end anyway. */
-	return fileio_read_fd(fd, (size_t)st.st_size + 1, cap, buf, len);
+	return fileio_read_fd(fd, (size_t)st->st_size + 1, cap, buf, len);
+}
+
+enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,
+				   size_t *len)
+{
+	struct stat st;
+	return read_opened_stat(fd, cap, buf, len, &st);
 }
 
 enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 			    int nofollow, char **buf, size_t *len)
+{
+	struct stat st;
+	return fileio_read_stat(dirfd, path, cap, nofollow, buf, len, &st);
+}
+
+enum fileio_err fileio_read_stat(int dirfd, const char *path, size_t cap,
+				 int nofollow, char **buf, size_t *len,
+				 struct stat *st_out)
 {
 	*buf = NULL;
 	*len = 0;
@@ -100,7 +115,7 @@ enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 	int fd = openat(dirfd, path, flags);
 	if (fd < 0)
 		return from_errno(errno);
-	enum fileio_err err = fileio_read_opened(fd, cap, buf, len);
+	enum fileio_err err = read_opened_stat(fd, cap, buf, len, st_out);
 	close(fd);
 	return err;
 }

@@ -29,6 +29,12 @@ enum fileio_err {
 enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 			    int nofollow, char **buf, size_t *len);
 
+/* Same, and the file's fstat (of the very file read) goes to *ST. */
+struct stat;
+enum fileio_err fileio_read_stat(int dirfd, const char *path, size_t cap,
+				 int nofollow, char **buf, size_t *len,
+				 struct stat *st);
+
 /*
  * Read FD (a pipe, stdin, an open file) to its end into a new
  * NUL-terminated buffer, as fileio_read does; HINT is the first buffer

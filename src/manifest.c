@@ -80,6 +80,7 @@ static const struct directive {
 	{ "secrets_dir_optional", D_PATH, 0 },
 	{ "secrets_upcase", D_BOOL, offsetof(struct config, secrets_upcase) },
 	{ "file_suffix", D_OPT, 0 },
+	{ "file_keys", D_OPT, 0 },
 	{ "private_key_file", D_PATH, 0 },
 	{ "override", D_BOOL, offsetof(struct config, override) },
 	{ "max_value_size", D_OPT, 0 },
@@ -584,6 +585,7 @@ static void merge_under(struct config *c, const struct section *s,
 	prepend(&c->private_keys, &m->private_keys);
 	prepend(&c->require, &m->require);
 	prepend(&c->require_from, &m->require_from);
+	prepend(&c->file_keys, &m->file_keys);
 	prepend(&c->allow, &m->allow);
 	prepend(&c->deny, &m->deny);
 	prepend(&c->keep, &m->keep);

@@ -45,9 +45,10 @@ e -d s2 --max-value-size 4 --termination-log termlog -- true
 ok "too large -> 78" rc 78
 ok "canary not leaked (size)" leak_free "$C"
 
-ee "X_FILE=$C" "$EI" --termination-log termlog -- true
+ee "X_FILE=$C" "$EI" --file-keys X --termination-log termlog -- true
 ok "unreadable _FILE -> 78" rc 78
-ee "DB_PASSWORD_FILE=$C" "$EI" --termination-log termlog -- true
+ok "a _FILE path is never echoed, whatever the name" leak_free "$C"
+ee "DB_PASSWORD_FILE=$C" "$EI" -r DB_PASSWORD --termination-log termlog -- true
 ok "secret-named _FILE path not echoed" leak_free "$C"
 
 ee "A=$C" "$EI" -- no-such-cmd-x

@@ -78,7 +78,7 @@ ee "INH_TOKEN=$(ei_in "$C" seal --public-key wex.pub INH_TOKEN; cat "$T/out")" \
 	"$EI" --private-key-file wex.key -- "$SHOWENV"
 ok "a sealed value inherited from the environment is opened" out_has "INH_TOKEN=$C"
 cp wex.env viafile.txt && sed -n 's/^WEX_TOKEN=//p' wex.env >tokfile
-ee WEX_TOKEN_FILE="$T/tokfile" "$EI" --private-key-file wex.key -- "$SHOWENV"
+ee WEX_TOKEN_FILE="$T/tokfile" "$EI" --private-key-file wex.key -r WEX_TOKEN -- "$SHOWENV"
 ok "a sealed value behind KEY_FILE is opened" out_has "WEX_TOKEN=$C"
 
 # ---- failures: 78, the key named, never a value ---------------------------

@@ -39,24 +39,27 @@ ok "a FIFO in a secrets dir is an error, no hang" rc 78
 ok "the FIFO is named" err_has "fifodir/PIPE"
 
 printf 'file-secret\n' >pw.txt
-ee DB_PASS_FILE="$T/pw.txt" "$EI" -- "$SHOWENV"
+ee DB_PASS_FILE="$T/pw.txt" "$EI" -r DB_PASS -- "$SHOWENV"
 ok "KEY_FILE from the environment is read" out_has "DB_PASS=file-secret"
 ok "KEY_FILE itself never reaches the child" out_lacks "DB_PASS_FILE"
 printf 'API_KEY_FILE=%s/pw.txt\n' "$T" >ref.env
-e -f ref.env -- "$SHOWENV"
+e --file-keys 'API_*' -f ref.env -- "$SHOWENV"
 ok "KEY_FILE from an env file" out_has "API_KEY=file-secret"
-ee DB_PASS=direct DB_PASS_FILE="$T/pw.txt" "$EI" -- true
+ee DB_PASS=direct DB_PASS_FILE="$T/pw.txt" "$EI" -r DB_PASS -- true
 ok "KEY and KEY_FILE together -> 78" rc 78
 ok "exclusive is said" err_has "DB_PASS and DB_PASS_FILE are exclusive"
-ee DB_PASS_FILE="$T/nothere" "$EI" -- true
+ee DB_PASS_FILE="$T/nothere" "$EI" -r DB_PASS -- true
 ok "KEY_FILE to a missing file -> 78" rc 78
-ok "the key is named" err_has "DB_PASS: cannot read file"
-ee DB_PASS__PTR="$T/pw.txt" "$EI" --file-suffix __PTR -- "$SHOWENV"
+ok "the key and where KEY_FILE was set are named, not the path" grep -qxF \
+	"envinit: DB_PASS: cannot read the file DB_PASS_FILE names: no such file (DB_PASS_FILE is inherited)" "$T/err"
+ee DB_PASS__PTR="$T/pw.txt" "$EI" --file-keys '*' --file-suffix __PTR -- "$SHOWENV"
 ok "--file-suffix" out_has "DB_PASS=file-secret"
-ee DB_PASS_FILE="$T/pw.txt" "$EI" --file-suffix '' -- "$SHOWENV"
+ee DB_PASS_FILE="$T/pw.txt" "$EI" -r DB_PASS --file-suffix '' -- true
+ok "... even for a required key" rc 78
+ee DB_PASS_FILE="$T/pw.txt" "$EI" --file-keys '*' --file-suffix '' -- "$SHOWENV"
 ok "an empty --file-suffix turns indirection off" out_has "DB_PASS_FILE=$T/pw.txt"
 printf 'a\0b' >nul.txt
-ee X_FILE="$T/nul.txt" "$EI" -- true
+ee X_FILE="$T/nul.txt" "$EI" --file-keys X -- true
 ok "NUL byte in a KEY_FILE target -> 78" rc 78
 
 # The private key file is never exported, even from a secrets dir.

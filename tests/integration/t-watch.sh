@@ -210,7 +210,7 @@ mkdir cfg pw
 printf 'MODE=one\nDB_PASSWORD_FILE=pw/db\n' >cfg/app.env
 printf '%s-db1\n' "$C" >pw/db
 : >extra
-start envfile -v --watch -f cfg/app.env -- "$H/envdump" 7>extra
+start envfile -v --watch -r DB_PASSWORD -f cfg/app.env -- "$H/envdump" 7>extra
 ok "env file: first child" has MODE=one
 err_wait "the environment did not" # the check made once the watches are set
 printf 'MODE=two\nDB_PASSWORD_FILE=pw/db\n' >cfg/.app.env.new

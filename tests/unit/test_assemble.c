@@ -1,6 +1,6 @@
 /* Unit tests for assemble.c: precedence of the layers, --override,
  * --clear-env/--keep, KEY_FILE indirection. */
-// OBJS: assemble config envfile interp secretdir policy rename envset diag fileio xalloc
+// OBJS: assemble config envfile interp secretdir policy rename rules envset diag fileio xalloc
 #include "preamble.h"
 
 #include <sys/stat.h>
@@ -41,6 +41,8 @@ static int setup(void **state)
 	put("sec/C", "secret\n");
 	put("sec/D", "secret\n");
 	put("pw.txt", "from-file\r\n");
+	snprintf(sd, sizeof sd, "%s/sec2", dir);
+	mkdir(sd, 0700);
 	return 0;
 }
 
@@ -141,6 +143,7 @@ static void file_refs(void **state)
 	snprintf(ref, sizeof ref, "PW_FILE=%s", at("pw.txt"));
 	snprintf(both, sizeof both, "X_FILE=%s", at("pw.txt"));
 	snprintf(miss, sizeof miss, "M_FILE=%s", at("nope"));
+	strlist_add_split(&c.require, "PW X M");
 	char *envp[] = { ref, both, "X=direct", miss, NULL };
 	assert_int_equal(assemble(&c, envp, &out, &d), 2);
 	assert_string_equal(val(&out, "PW"), "from-file");
@@ -152,6 +155,95 @@ static void file_refs(void **state)
 	assert_string_equal(d.v[0].subject, "X");
 	assert_non_null(strstr(d.v[0].text, "exclusive"));
 	assert_string_equal(d.v[1].subject, "M");
+	/* names the key and where the pointer was set, never the path */
+	assert_string_equal(d.v[1].text,
+			    "cannot read the file M_FILE names: no such file");
+	assert_string_equal(d.v[1].source, "M_FILE is inherited");
+	envset_free(&out);
+	diag_free(&d);
+	config_free(&c);
+}
+
+/* Only declared keys are resolved; any other *_FILE is an ordinary key. */
+static void file_refs_only_declared(void **state)
+{
+	(void)state;
+	struct config c;
+	struct diag d;
+	struct envset out;
+	config_init(&c);
+	diag_init(&d);
+	envset_init(&out);
+	put("refs.env", "LOG_FILE=/var/log/app.log\nDB_FILE=\nQ_FILE=/nope\n");
+	srclist_add(&c.env_files, at("refs.env"), 0);
+	strlist_add_split(&c.file_keys, "Q");
+	char tok[300];
+	snprintf(tok, sizeof tok, "AWS_WEB_IDENTITY_TOKEN_FILE=%s", at("pw.txt"));
+	char *envp[] = { tok, NULL };
+	assert_int_equal(assemble(&c, envp, &out, &d), 1);
+	assert_string_equal(val(&out, "AWS_WEB_IDENTITY_TOKEN_FILE"), at("pw.txt"));
+	assert_null(val(&out, "AWS_WEB_IDENTITY_TOKEN"));
+	assert_string_equal(val(&out, "LOG_FILE"), "/var/log/app.log");
+	assert_string_equal(val(&out, "DB_FILE"), "");
+	assert_null(val(&out, "Q_FILE"));
+	assert_int_equal(d.n, 1 + 1); /* the env file's info line, Q's error */
+	assert_string_equal(d.v[1].subject, "Q");
+	char where[300];
+	snprintf(where, sizeof where, "Q_FILE set at %s:3", at("refs.env"));
+	assert_string_equal(d.v[1].source, where);
+	envset_free(&out);
+	diag_free(&d);
+	config_free(&c);
+}
+
+/* A secrets-dir file named X_FILE is a value, never a pointer. */
+static void secretdir_file_is_value(void **state)
+{
+	(void)state;
+	struct config c;
+	struct diag d;
+	struct envset out;
+	config_init(&c);
+	diag_init(&d);
+	envset_init(&out);
+	put("sec2/PW_FILE", "/etc/passwd\n");
+	srclist_add(&c.secret_dirs, at("sec2"), 0);
+	strlist_add_split(&c.file_keys, "*");
+	char *envp[] = { NULL };
+	assert_int_equal(assemble(&c, envp, &out, &d), 0);
+	assert_string_equal(val(&out, "PW_FILE"), "/etc/passwd");
+	assert_null(val(&out, "PW"));
+	envset_free(&out);
+	diag_free(&d);
+	config_free(&c);
+}
+
+/* No source yields the private key: not a KEY_FILE, not an env file. */
+static void private_key_never_loaded(void **state)
+{
+	(void)state;
+	struct config c;
+	struct diag d;
+	struct envset out;
+	config_init(&c);
+	diag_init(&d);
+	envset_init(&out);
+	put("key", "ENVINIT-PRIVATE-KEY-V1:AAAA\n");
+	put("copy", "ENVINIT-PRIVATE-KEY-V1:AAAA\n");
+	strlist_add(&c.private_keys, at("key"));
+	srclist_add(&c.env_files, at("key"), 0);
+	srclist_add(&c.env_files, at("copy"), 0);
+	strlist_add_split(&c.file_keys, "*");
+	char k[300];
+	snprintf(k, sizeof k, "PW_FILE=%s", at("key"));
+	char *envp[] = { k, NULL };
+	assert_int_equal(assemble(&c, envp, &out, &d), 3);
+	assert_int_equal(envset_count(&out), 0);
+	assert_string_equal(d.v[0].subject, at("key"));
+	assert_string_equal(d.v[1].subject, at("copy"));
+	assert_string_equal(d.v[2].subject, "PW");
+	assert_string_equal(d.v[2].text,
+			    "PW_FILE names a private key file: the key never reaches the service");
 	envset_free(&out);
 	diag_free(&d);
 	config_free(&c);
@@ -206,6 +298,9 @@ int main(void)
 		cmocka_unit_test(override_puts_inherited_last),
 		cmocka_unit_test(clear_env_and_keep),
 		cmocka_unit_test(file_refs),
+		cmocka_unit_test(file_refs_only_declared),
+		cmocka_unit_test(secretdir_file_is_value),
+		cmocka_unit_test(private_key_never_loaded),
 		cmocka_unit_test(file_suffix_off),
 		cmocka_unit_test(many_keys_linear_smoke),
 	};
