@@ -1,8 +1,10 @@
 # envinit - a plain Makefile.
 #
-#   make            install missing Debian packages, build static build/envinit
+#   make            install missing Debian packages (make deps), build static build/envinit
 #   make demo       build and run the bundled example
-#   make test       every test: cmocka unit tests (ASan/UBSan) + integration
+#   make test       install the test packages (make test-deps), then every
+#                   test: cmocka unit tests (ASan/UBSan) + integration,
+#                   container engine (podman) included
 #   make install    PREFIX, DESTDIR, BINDIR, MANDIR honoured
 #
 # The static binary is built with musl-gcc (Debian musl-tools) against
@@ -51,12 +53,18 @@ else
 endif
 REL_LDFLAGS = -static -Wl,--gc-sections -s
 
-.PHONY: all deps build demo test unit integration lint lint-man install clean bench fuzz
+.PHONY: all deps test-deps build demo test unit integration lint lint-man install clean bench fuzz
 
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(BUILD)/envinit
+build: $(BUILD)/envinit $(BUILD)/service
+
+# The example service of examples/pulse-platform (examples/service): static
+# too, so that the example image is FROM scratch.
+$(BUILD)/service: examples/service/service.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(WERROR) -Os $(CFLAGS) -static -s -o $@ $<
 
 $(BUILD)/musl-include/.stamp:
 	mkdir -p $(BUILD)/musl-include
@@ -71,18 +79,31 @@ $(BUILD)/envinit: $(REL_OBJS)
 	$(CC) $(REL_LDFLAGS) $(LDFLAGS) -o $@ $(REL_OBJS) $(REL_LIBS)
 
 # ---- dependencies --------------------------------------------------------
-DEPS_PKGS = gcc make musl-tools libsodium-dev libinih-dev libcmocka-dev \
-            file util-linux procps mandoc valgrind
+# `make deps`: what building build/envinit needs. gcc only *recommends*
+# libc6-dev (the C headers), and packages are installed without their
+# recommends, so it is named here. `make test-deps`: what `make test` runs
+# on top: cmocka, valgrind, mandoc, the tools the integration tests call
+# (unshare, mount, ps, file) and a container engine for t-engine (podman
+# with runc, podman-compose, debootstrap for a local base image).
+DEPS_PKGS = gcc libc6-dev make musl-tools libsodium-dev libinih-dev
+TEST_PKGS = $(DEPS_PKGS) libcmocka-dev file util-linux mount procps mandoc \
+            valgrind podman runc podman-compose debootstrap
+INSTALL_PKGS = $(DEPS_PKGS)
 
+# apt-get update runs with TMPDIR=/var/tmp: its signature check runs as
+# _apt, which cannot write to a /tmp of mode 0700.
 deps:
-	@command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian system; install: $(DEPS_PKGS)"; exit 0; }; \
-	missing=$$(for p in $(DEPS_PKGS); do \
+	@command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian system; install: $(INSTALL_PKGS)"; exit 0; }; \
+	missing=$$(for p in $(INSTALL_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	[ -z "$$missing" ] && exit 0; \
 	if [ "$$(id -u)" != 0 ]; then echo "deps: missing packages:" $$missing "(run 'make deps' as root)"; exit 1; fi; \
 	echo "deps: installing" $$missing; \
-	export DEBIAN_FRONTEND=noninteractive; \
+	export DEBIAN_FRONTEND=noninteractive TMPDIR=/var/tmp; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+test-deps:
+	@$(MAKE) --no-print-directory deps INSTALL_PKGS="$(TEST_PKGS)"
 
 # ---- tests ---------------------------------------------------------------
 TEST_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -119,7 +140,7 @@ $(BUILD)/vg/%.o: src/%.c
 $(BUILD)/vg/envinit: $(VG_OBJS)
 	$(HOSTCC) $(LDFLAGS) -o $@ $(VG_OBJS) -linih -lsodium
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory build $(HELPERS) $(UNIT_BINS) $(BUILD)/vg/envinit
 	@$(MAKE) --no-print-directory lint-man
 	@sh tests/run.sh $(UNIT_BINS)
@@ -136,7 +157,7 @@ CPPCHECK ?= cppcheck
 LINT_CPPFLAGS = -D_GNU_SOURCE -Isrc
 
 lint:
-	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(LINT_PKGS)"
+	@$(MAKE) --no-print-directory deps INSTALL_PKGS="$(LINT_PKGS)"
 	@st=0; for f in $(SRCS); do \
 	  $(HOSTCC) $(LINT_CPPFLAGS) $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
 	  clang $(LINT_CPPFLAGS) $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
@@ -182,7 +203,7 @@ $(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/common.h $$(call fuzz_objs,fuzz/fuzz_$$
 	  -o $@ $< $(call fuzz_objs,$<) -linih -lsodium
 
 fuzz:
-	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(FUZZ_PKGS)"
+	@$(MAKE) --no-print-directory deps INSTALL_PKGS="$(FUZZ_PKGS)"
 	@$(MAKE) --no-print-directory build $(FUZZ_BINS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh fuzz/run.sh $(FUZZ_BINS)
 

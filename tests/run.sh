@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run the unit-test binaries given as arguments, then every integration
 # script tests/integration/t-*.sh, and print one closing line
-# "N passed, N failed". Exit non-zero when anything failed.
+# "N passed, N failed, N skipped" (a skipped test names its cause where it
+# is skipped). Exit non-zero when anything failed.
 #   --unit-only / --integration-only   run just one half
 #   --valgrind-only                    just the valgrind pass (see below)
 mode=all
@@ -12,7 +13,7 @@ case "$1" in
 esac
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-passed=0 failed=0 failures=""
+passed=0 failed=0 skipped=0 failures=""
 
 if [ "$mode" = all ] || [ "$mode" = unit ]; then
 	for t in "$@"; do
@@ -39,13 +40,22 @@ integration() {
 		name=$(basename "$t" .sh)
 		log=$(mktemp)
 		if (cd "$(mktemp -d)" && sh "$here/integration/lib.sh" "$t") >"$log" 2>&1; then
-			n=$(sed -n 's/^ok \([0-9]*\) tests$/\1/p' "$log" | tail -n 1)
+			n=$(sed -n 's/^ok \([0-9]*\) tests\(, [0-9]* skipped\)*$/\1/p' "$log" | tail -n 1)
 			passed=$((passed + ${n:-1}))
-			echo "$label $name: ${n:-1} passed"
+			s=$(sed -n 's/^ok [0-9]* tests, \([0-9]*\) skipped$/\1/p' "$log" | tail -n 1)
+			skipped=$((skipped + ${s:-0}))
+			if [ -n "$s" ]; then
+				grep '^skip - ' "$log"
+				echo "$label $name: ${n:-1} passed, $s skipped"
+			else
+				echo "$label $name: ${n:-1} passed"
+			fi
 		else
 			cat "$log"
 			n=$(sed -n 's/^FAILED \([0-9]*\) of.*/\1/p' "$log" | tail -n 1)
 			failed=$((failed + ${n:-1}))
+			s=$(sed -n 's/^FAILED .*, \([0-9]*\) skipped$/\1/p' "$log" | tail -n 1)
+			skipped=$((skipped + ${s:-0}))
 			failures="$failures $label:$name"
 		fi
 		rm -f "$log"
@@ -99,18 +109,19 @@ if [ "$mode" = all ] || [ "$mode" = valgrind ]; then
 				[ "$h" = "$half" ] && list="$list $here/integration/t-$t.sh"
 			done
 			(
-				passed=0 failed=0 failures=
+				passed=0 failed=0 skipped=0 failures=
 				# shellcheck disable=SC2086 # paths without blanks
 				integration valgrind $list
-				echo "$passed $failed $failures" >"$vg/result.$half"
+				echo "$passed $failed $skipped $failures" >"$vg/result.$half"
 			) >"$vg/out.$half" 2>&1 &
 		done
 		wait
 		ENVINIT=$saved
 		for half in 1 2; do
 			cat "$vg/out.$half"
-			read -r p f fl <"$vg/result.$half" || { p=0 f=1 fl=" valgrind"; }
-			passed=$((passed + p)) failed=$((failed + f)) failures="$failures${fl:+ $fl}"
+			read -r p f s fl <"$vg/result.$half" || { p=0 f=1 s=0 fl=" valgrind"; }
+			passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+			failures="$failures${fl:+ $fl}"
 		done
 		nlogs=$(find "$vg" -name 'log.*' | wc -l)
 		bad=$(find "$vg" -name 'log.*' -size +0 | sort)
@@ -127,5 +138,5 @@ if [ "$mode" = all ] || [ "$mode" = valgrind ]; then
 fi
 
 [ -n "$failures" ] && echo "failing:$failures"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -55,6 +55,12 @@ int main(int argc, char **argv)
 	if (argc > 4 && strcmp(argv[1], "--set") == 0) {
 		sigset_t set;
 		sigemptyset(&set);
+		/* start from the defaults: only the lists given, not what
+		 * the caller ignored (nohup, `&`), reach CMD */
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &set, NULL);
 		each_sig(argv[2], &set, 0);
 		each_sig(argv[3], &set, 1);
 		sigprocmask(SIG_BLOCK, &set, NULL);

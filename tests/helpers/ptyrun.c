@@ -100,6 +100,22 @@ static void send(const char *text)
 	(void)w;
 }
 
+/*
+ * The command starts as a runtime starts a container: every signal at its
+ * default and none blocked, whatever we inherited (`nohup make test` or
+ * `make test &` in a script leave SIGINT and SIGQUIT ignored, and an
+ * ignored SIGINT would survive the exec: ^C would then end nothing).
+ */
+static void default_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -131,6 +147,7 @@ int main(int argc, char **argv)
 		dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
+		default_signals();
 		execvp(argv[3], argv + 3);
 		perror(argv[3]);
 		_exit(127);

@@ -8,10 +8,12 @@
 #   ok "what" CMD...   one test: passes when CMD succeeds; prints the output on failure
 #   rc N, out_has S, err_has S, out_lacks S, err_lacks S, file_has F S, file_lacks F S
 #   leak_free S        S appears in none of out, err and the termination log
+#   skip "what" "why"  a test that cannot run here: prints "skip - what (why)",
+#                      the real cause, and is counted (tests/run.sh sums them)
 #   $SHOWENV           static helper that prints its environment, one entry a line
-# Ends with "ok N tests" or "FAILED N of M".
+# Ends with "ok N tests" or "FAILED N of M", then ", N skipped" if any were.
 set -u
-PASS=0 FAIL=0 RC=0
+PASS=0 FAIL=0 SKIP=0 RC=0
 T=$(pwd)
 SHOWENV="$ROOT/build/helpers/showenv"
 : >"$T/out"; : >"$T/err"
@@ -31,6 +33,7 @@ ok() {
 	sed 's/^/    err| /' "$T/err" | head -n 15
 	return 1
 }
+skip() { SKIP=$((SKIP + 1)); echo "skip - $1 ($2)"; }
 rc() { [ "$RC" = "$1" ]; }
 out_has() { grep -qF -- "$1" "$T/out"; }
 err_has() { grep -qF -- "$1" "$T/err"; }
@@ -57,4 +60,6 @@ child_of() {
 
 . "$1"
 
-if [ "$FAIL" = 0 ]; then echo "ok $PASS tests"; else echo "FAILED $FAIL of $((PASS + FAIL))"; exit 1; fi
+skipped=
+[ "$SKIP" = 0 ] || skipped=", $SKIP skipped"
+if [ "$FAIL" = 0 ]; then echo "ok $PASS tests$skipped"; else echo "FAILED $FAIL of $((PASS + FAIL))$skipped"; exit 1; fi

@@ -53,7 +53,8 @@ run_case() {
 		(cd "$w" && CANARY=$canary EI=$REAL_EI sh ./setup) >"$T/out" 2>"$T/err"
 		st=$?
 		if [ "$st" = 77 ]; then
-			echo "skip - $name (setup: needs root)"
+			# the setup says on stderr what this machine lacks
+			skip "$name" "setup: $(tail -n 1 "$T/err")"
 			nskipped=$((nskipped + 1))
 			return
 		fi

@@ -312,6 +312,7 @@ dev_mounts() {
 
 for svc in $SERVICES; do
 	R=$T/dev-$svc && mkdir -p "$R"
+	cp "$ENVINIT" "$R/envinit"    # the image carries it (docker/Dockerfile)
 	cp "$SHOWENV" "$R/showenv"
 	svc_block "$PP/compose.yaml" "$svc" >block
 	json_args "$(sed -n 's/^    entrypoint: //p' block)" ep
@@ -319,6 +320,9 @@ for svc in $SERVICES; do
 	ok "compose.yaml: $svc entrypoint is envinit with its section" \
 		grep -qx -- "$svc" ep
 	ok "compose.yaml: $svc reads no env_file itself" no grep -q 'env_file:' block
+	ok "compose.yaml: $svc runs the example service" \
+		grep -qx "    command: \\[\"/service\", \"$svc\"\\]" block
+	ok "compose.yaml: $svc is built from the repository" grep -qx '    <<: \*app' block
 	block_list volumes <block >vols
 	ok "compose.yaml: $svc mounts exactly its own key, read-only, at /keys" \
 		test "$(sed -n 's,^\./keys/\([^:]*\):/keys/\1:ro$,\1,p' vols | set_of)" = "$(granted_keys "$svc" | set_of)"

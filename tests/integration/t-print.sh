@@ -39,9 +39,16 @@ e print --format json -f app.env
 ok "json format" out_has '"HOST": "db"'
 ok "json redacts" out_has '"DB_PASSWORD": "<redacted>"'
 ok "json escapes newlines" out_has 'two\nlines'
-if command -v python3 >/dev/null; then
-	ok "json parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' out
-fi
+# the whole document, exactly (valid JSON: quotes and backslashes escaped);
+# -a: nothing inherited (valgrind's LD_PRELOAD) in it
+e print --format json -f app.env -a 'HOST,DB_*,MSG,API_KEY,PLAIN'
+ok "json: the whole document" out_is '{
+  "HOST": "db",
+  "DB_PASSWORD": "<redacted>",
+  "MSG": "two\nlines \"q\" $x it'"'"'s",
+  "API_KEY": "<redacted>",
+  "PLAIN": "a b"
+}'
 
 printf 'HOST=other\n' >over.env
 e print --explain -f app.env -f over.env -d sec -a 'HOST DB_*'

@@ -7,7 +7,7 @@
 PP=$ROOT/examples/pulse-platform
 
 if ! ctr_can_run; then
-	echo "note: not root or no unshare: the scratch root is not run"
+	skip "the scratch root run" "needs root and unshare --mount --pid"
 	file "$ENVINIT" >file.out
 	ok "the binary is static (all that can be checked here)" \
 		file_has file.out "statically linked"

@@ -46,6 +46,13 @@ for m in init1 init exec; do
 	# (exec: the shell was the session leader, so SIGHUP may come too)
 	ok "$m: ... SIGINT sent by the terminal itself" grep -qx "2 0" rec
 done
+# `nohup make test`, or `make test &` in a script, starts everything with
+# SIGINT and SIGQUIT ignored; a container's service starts with them at
+# their defaults, and so does the command ptyrun starts.
+rm -f rec
+ee sh -c 'trap "" INT QUIT; exec "$@"' sh "$H/ptyrun" 15 ctrl-c "$EI" -- \
+	sh -c "'$H/sigrec' rec 2 & while ! [ -s rec ]; do sleep 0.01; done; echo READY; wait"
+ok "started with SIGINT ignored: ^C still ends the service -> 130" rc 130
 
 # ---- job control in an interactive shell ---------------------------------
 # ^Z stops the foreground job and the shell gets its prompt back; this
