@@ -68,6 +68,32 @@ enum interp_status interp_expand(const char *text, size_t len,
 				 struct interp_error *err);
 
 /*
+ * What an expansion used, for taint and warnings. Both lists are names
+ * separated by ',' (names are [A-Za-z_][A-Za-z0-9_]*, so never hold one),
+ * each name once, in the order first met; neither holds a value.
+ *   from   every variable whose value went into the result, and, for a
+ *          variable of OUT, the names its own value was built from
+ *          (envvar.from): taint follows whichever set supplied the value,
+ *          ENV or OUT, through any number of steps.
+ *   unset  every variable expanded bare ($V, ${V}) that is not set: it
+ *          gives "", which compose warns about. Forms with a default or
+ *          an alternative (${V:-d}, ${V-d}, ${V:+a}, ${V+a}) never add.
+ * Start both zeroed; interp_trace_free releases them.
+ */
+struct interp_trace {
+	struct interp_buf from, unset;
+};
+void interp_trace_free(struct interp_trace *t);
+
+/* interp_expand that also fills T (may be NULL; then it is interp_expand). */
+enum interp_status interp_expand_traced(const char *text, size_t len,
+					const struct envset *env,
+					const struct envset *out,
+					struct interp_buf *res,
+					struct interp_error *err,
+					struct interp_trace *t);
+
+/*
  * A message for ERR that never contains a value. KEY (may be NULL) names
  * the variable whose value failed:
  *   "invalid interpolation syntax in the value of KEY: WHY"

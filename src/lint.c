@@ -261,10 +261,9 @@ int lint_service(const struct config *c, const struct config *all,
 	for (size_t i = 0; i < c->require.n; i++)
 		strlist_add(&req, c->require.v[i]);
 	for (size_t i = 0; i < c->require_from.n; i++) {
-		struct envset ex, none;
+		struct envset ex;
 		envset_init(&ex);
-		envset_init(&none);
-		envfile_load(c->require_from.v[i], 0, &none, &ex, d);
+		envfile_load(c->require_from.v[i], 0, NULL, &ex, d);
 		for (size_t k = 0; k < ex.n; k++)
 			if (envset_live(&ex.v[k]))
 				strlist_add(&req, ex.v[k].key);

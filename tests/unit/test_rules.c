@@ -138,8 +138,8 @@ static void bad_words(void **state)
 	struct {
 		const char *key, *words, *text;
 	} cases[] = {
-		{ "A", "prot", "A: unknown rule 'prot'" },
-		{ "A", "int Secret", "A: unknown rule (word 2)" },
+		{ "A", "prot", "A: unknown rule word (word 1)" },
+		{ "A", "int Secret", "A: unknown rule word (word 2)" },
 		{ "A", "min=abc", "A: min: bad number" },
 		{ "A", "max=1e3", "A: max: bad number" },
 		{ "A", "min=-1", "A: min: bad number" },
@@ -397,11 +397,20 @@ static void costly_regex_refused(void **state)
 	(void)state;
 	static const char *const bad[] = {
 		"match=((a*)*){255}{255}", "match=(a{200}){200}", "match=a{1000}",
-		"match=a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*",
+		/* a ( or ) inside a bracket expression must not hide nesting */
+		"match=([[:alpha:])](a|b|c|d){1,255}){1,255}",
+		/* alternatives add up: ten branches unrolled 255 times, twice */
+		"match=(a|b|c|d|e|f|g|h|i|j){1,255}(a|b|c|d|e|f|g|h|i|j){1,255}",
+		"match=(a)\\1", /* back reference: exponential matching */
+		"match=((((((((((a))))))))))", /* deeper than RULES_RE_MAX_DEPTH */
 	};
 	static const char *const good[] = {
 		"match=^[a-z]{3,8}$", "match=^[^@]+@[^@]+$", "match=^(ab)+c?$",
 		"match=^[+*?]+$", "match=^[]*]?x$",
+		/* many quantifiers that do not multiply stay cheap */
+		"match=a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*",
+		"match=^([0-9]{1,3}\\.){3}[0-9]{1,3}$", "match=^[0-9]{1,255}$",
+		"match=^[[:alpha:]][[:alnum:]_]*$",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct rules *rs = rules_new();
