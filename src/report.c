@@ -181,14 +181,14 @@ char *report_redact_urls(const char *s, size_t n, size_t *outlen)
 				colon = k;
 				break;
 			}
-		if (at == n || colon == n || colon + 1 == at) {
-			i = e > i ? e - 1 : i;
+		/* go on inside the authority: it may hold the next URL's
+		 * scheme (a,b://...) but never its "://" */
+		if (at == n || colon == n || colon + 1 == at)
 			continue;
-		}
 		fwrite(s + run, 1, colon + 1 - run, f);
 		fputs(red, f);
 		run = at;
-		i = e > i ? e - 1 : i;
+		i = at;
 	}
 	fwrite(s + run, 1, n - run, f);
 	fclose(f);

@@ -56,6 +56,8 @@ export ENVINIT="${ENVINIT:-$root/build/envinit}"
 export FIXTURES="$here/fixtures" ROOT="$root"
 if [ "$mode" = all ] || [ "$mode" = integration ]; then
 	integration integration "$here"/integration/t-*.sh
+	# attack tests: each written as an attacker would, same helpers
+	integration attack "$here"/attack/t-*.sh
 fi
 
 # The valgrind pass: these integration tests once more with envinit under
