@@ -421,6 +421,18 @@ static void costly_regex_refused(void **state)
 		diag_free(&dd);
 		rules_free(rs);
 	}
+	/* the messages say which limit; over RULES_RE_MAX_LEN bytes */
+	char long_re[RULES_RE_MAX_LEN + 2];
+	memset(long_re, 'a', sizeof long_re - 1);
+	long_re[sizeof long_re - 1] = '\0';
+	assert_string_equal(rules_regex_refusal(long_re), "longer than 512 bytes");
+	long_re[RULES_RE_MAX_LEN] = '\0';
+	assert_null(rules_regex_refusal(long_re));
+	assert_string_equal(rules_regex_refusal("(a|b){1,256}"), "a bound above 255");
+	assert_string_equal(rules_regex_refusal("a{2}*"), "a quantifier on a quantifier");
+	assert_null(rules_regex_refusal("(a|b|c|d|e|f|g|h){1,250}"));
+	assert_string_equal(rules_regex_refusal("(a|b|c|d|e|f|g|h|i){1,250}"),
+			    "its bounds, nesting and alternatives unroll too far");
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		struct rules *rs = rules_new();
 		struct diag dd;
