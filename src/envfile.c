@@ -483,6 +483,7 @@ static void set_interpolated(struct parser *p, const char *text, size_t len)
 	if (memchr(text, '$', len))
 		p->flags |= ENVFILE_INTERPOLATED;
 	p->trace.from.len = p->trace.unset.len = 0;
+	p->trace.nfrom = p->trace.nunset = 0;
 	enum interp_status st = interp_expand_traced(text, len, p->env, p->out,
 						     &p->val, &err, &p->trace);
 	/* compose warns about each unset variable; only a real assembly

@@ -74,13 +74,27 @@ static int list_has(const struct interp_buf *list, const char *name, size_t n)
 	return 0;
 }
 
-static void list_add(struct interp_buf *list, const char *name, size_t n)
+/* Add NAME to LIST (of *COUNT names) unless there or LIST is full; the
+ * marker "*" always goes in. Returns 0, or -1 when LIST is full. */
+static int list_add(struct interp_buf *list, size_t *count, const char *name,
+		    size_t n)
 {
+	int star = n == 1 && *name == '*';
 	if (n == 0 || list_has(list, name, n))
-		return;
+		return 0;
+	if (*count >= INTERP_TRACE_MAX && !star)
+		return -1;
 	if (list->len)
 		interp_buf_add(list, ",", 1);
 	interp_buf_add(list, name, n);
+	++*count;
+	return 0;
+}
+
+static void from_add(struct interp_trace *t, const char *name, size_t n)
+{
+	if (list_add(&t->from, &t->nfrom, name, n) < 0)
+		list_add(&t->from, &t->nfrom, "*", 1);
 }
 
 /* V's value goes into the result: record V and what V was built from. */
@@ -88,10 +102,10 @@ static void trace_used(struct ictx *c, const struct envvar *v)
 {
 	if (!c->trace)
 		return;
-	list_add(&c->trace->from, v->key, strlen(v->key));
+	from_add(c->trace, v->key, strlen(v->key));
 	for (const char *f = v->from; f && *f;) {
 		size_t k = strcspn(f, ",");
-		list_add(&c->trace->from, f, k);
+		from_add(c->trace, f, k);
 		f += k + (f[k] == ',');
 	}
 }
@@ -155,7 +169,7 @@ static void emit_var(struct ictx *c, int eval, const char *name, size_t n)
 		trace_used(c, v);
 		add(c, v->val, v->len);
 	} else if (c->trace) {
-		list_add(&c->trace->unset, name, n);
+		(void)list_add(&c->trace->unset, &c->trace->nunset, name, n);
 	}
 }
 

@@ -78,10 +78,16 @@ enum interp_status interp_expand(const char *text, size_t len,
  *   unset  every variable expanded bare ($V, ${V}) that is not set: it
  *          gives "", which compose warns about. Forms with a default or
  *          an alternative (${V:-d}, ${V-d}, ${V:+a}, ${V+a}) never add.
- * Start both zeroed; interp_trace_free releases them.
+ * Each list holds at most INTERP_TRACE_MAX names, so a chain of 100k keys
+ * each built from the one before stays linear: past that, `from` ends in
+ * the marker "*" (built from more keys than listed; it travels on like a
+ * name) and further unset names are not listed.
+ * Start it zeroed; interp_trace_free releases it.
  */
+#define INTERP_TRACE_MAX 32
 struct interp_trace {
 	struct interp_buf from, unset;
+	size_t nfrom, nunset;
 };
 void interp_trace_free(struct interp_trace *t);
 

@@ -173,10 +173,15 @@ int policy_taint(const struct config *c, struct envset *env, struct diag *d)
 		for (const char *f = v->from; *f;) {
 			size_t k = strcspn(f, ",");
 			char *name = xstrndup(f, k);
-			if (secret_in(env, name))
-				v->flags |= EV_SECRET;
-			if (!(v->flags & EV_STRIPPED) &&
-			    strlist_match(&c->deny, name) >= 0) {
+			int many = strcmp(name, "*") == 0;
+			if (many || secret_in(env, name))
+				v->flags |= EV_SECRET; /* unlisted: assume secret */
+			if (many && !(v->flags & EV_STRIPPED) && c->deny.n) {
+				diag_error(d, v->key, v->source,
+					   "built from more keys than can be checked against --deny");
+				errs++;
+			} else if (!many && !(v->flags & EV_STRIPPED) &&
+				   strlist_match(&c->deny, name) >= 0) {
 				diag_error(d, v->key, v->source,
 					   "built from denied key %s", name);
 				errs++;
