@@ -319,7 +319,9 @@ static int known_word(const char *name)
  * gigabytes (musl and glibc alike). Before regcomp sees a pattern, a
  * parser of the ERE grammar estimates that size: a branch costs the sum of
  * its atoms, an alternation the sum of its branches, a group its contents,
- * `*` `+` `?` double what they apply to, and {m,n} multiplies it by n (by
+ * `*` `+` `?` double what they apply to (`*` and `+` on a group that holds
+ * a quantifier itself multiply it by 8: nested loops such as (a*(a*)*)*
+ * make glibc's matcher slow, found by fuzz_rules), and {m,n} multiplies it by n (by
  * m+1 for {m,}). Above RULES_RE_MAX_COST the pattern is refused, as is one
  * longer than RULES_RE_MAX_LEN bytes, nested deeper than RULES_RE_MAX_DEPTH
  * groups, with a bound above RULES_RE_MAX_BOUND, a quantifier on a
@@ -330,6 +332,7 @@ static int known_word(const char *name)
  */
 struct re_scan {
 	const char *p;
+	size_t nquant; /* quantifiers seen so far */
 	const char *why; /* set when refused */
 };
 
@@ -363,6 +366,7 @@ static double re_piece(struct re_scan *r, int depth)
 {
 	double c = 1;
 	const char *p = r->p;
+	size_t q0 = r->nquant;
 	switch (*p) {
 	case '(':
 		if (depth >= RULES_RE_MAX_DEPTH) {
@@ -395,12 +399,14 @@ static double re_piece(struct re_scan *r, int depth)
 		r->p = p + 1;
 		break;
 	}
-	int quantified = 0;
+	int quantified = 0, loop_in = r->nquant > q0;
 	for (;;) {
 		p = r->p;
 		double mult;
 		if (*p == '*' || *p == '+' || *p == '?') {
-			mult = 2;
+			/* a loop around a group that loops itself ((a*)*):
+			 * glibc's matcher tracks many more states */
+			mult = loop_in && *p != '?' ? 8 : 2;
 			r->p = p + 1;
 		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
 			char *end;
@@ -434,6 +440,7 @@ static double re_piece(struct re_scan *r, int depth)
 			return -1;
 		}
 		quantified = 1;
+		r->nquant++;
 		c *= mult;
 	}
 }

@@ -402,6 +402,8 @@ static void costly_regex_refused(void **state)
 		/* alternatives add up: ten branches unrolled 255 times, twice */
 		"match=(a|b|c|d|e|f|g|h|i|j){1,255}(a|b|c|d|e|f|g|h|i|j){1,255}",
 		"match=(a)\\1", /* back reference: exponential matching */
+		/* found by fuzz_rules: nested loops, a 3 s timeout in glibc */
+		"match=(a*((a*)*)*){55}",
 		"match=((((((((((a))))))))))", /* deeper than RULES_RE_MAX_DEPTH */
 	};
 	static const char *const good[] = {
