@@ -122,7 +122,7 @@ int rules_check_value(const struct rules *r, const struct envvar *v,
  */
 #define RULES_RE_MAX_LEN 512
 #define RULES_RE_MAX_LEN_S "512"
-#define RULES_RE_MAX_COST 2000
+#define RULES_RE_MAX_COST 1000
 #define RULES_RE_MAX_DEPTH 8
 #define RULES_RE_MAX_BOUND 255
 #define RULES_RE_MAX_BOUND_S "255"

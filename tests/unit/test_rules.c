@@ -404,6 +404,7 @@ static void costly_regex_refused(void **state)
 		"match=(a)\\1", /* back reference: exponential matching */
 		/* found by fuzz_rules: nested loops, a 3 s timeout in glibc */
 		"match=(a*((a*)*)*){55}",
+		"match=(a*((a*)\xe9*)*){55}", /* the same, 0.5 s CPU under ASan */
 		"match=((((((((((a))))))))))", /* deeper than RULES_RE_MAX_DEPTH */
 	};
 	static const char *const good[] = {
@@ -432,8 +433,8 @@ static void costly_regex_refused(void **state)
 	assert_null(rules_regex_refusal(long_re));
 	assert_string_equal(rules_regex_refusal("(a|b){1,256}"), "a bound above 255");
 	assert_string_equal(rules_regex_refusal("a{2}*"), "a quantifier on a quantifier");
-	assert_null(rules_regex_refusal("(a|b|c|d|e|f|g|h){1,250}"));
-	assert_string_equal(rules_regex_refusal("(a|b|c|d|e|f|g|h|i){1,250}"),
+	assert_null(rules_regex_refusal("(a|b|c|d|e|f|g|h){1,125}"));
+	assert_string_equal(rules_regex_refusal("(a|b|c|d|e|f|g|h|i){1,125}"),
 			    "its bounds, nesting and alternatives unroll too far");
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		struct rules *rs = rules_new();
