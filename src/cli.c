@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -35,6 +36,9 @@ enum {
 	OPT_EXPLAIN,
 	OPT_PUBLIC_KEY,
 	OPT_IN_PLACE,
+	OPT_REMAP_EXIT,
+	OPT_WAIT,
+	OPT_RENAME,
 	OPT_STRICT,
 	OPT_RESEAL,
 	OPT_SKIP_UNOPENED,
@@ -76,6 +80,9 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
 	{ "in-place", required_argument, NULL, OPT_IN_PLACE },
+	{ "remap-exit", required_argument, NULL, OPT_REMAP_EXIT },
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "rename", required_argument, NULL, OPT_RENAME },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "reseal", no_argument, NULL, OPT_RESEAL },
 	{ "skip-unopened", no_argument, NULL, OPT_SKIP_UNOPENED },
@@ -108,6 +115,8 @@ static const char usage_text[] =
 	"      --private-key-file FILE  key for sealed values (repeatable)\n"
 	"      --override               sources win over the inherited environment\n"
 	"      --max-value-size BYTES   largest secret value (default 1M)\n"
+	"      --wait SECONDS           wait that long for missing sources and keys\n"
+	"      --rename OLD=NEW         the assembled key OLD is called NEW (repeatable)\n"
 	"Policy:\n"
 	"  -r, --require KEYS           keys that must be set and non-empty\n"
 	"      --require-from FILE      every key named in FILE is required\n"
@@ -119,7 +128,8 @@ static const char usage_text[] =
 	"      --exec | --init          run mode (default: --init when PID 1)\n"
 	"  -u, --user USER[:GROUP]      drop privileges before running COMMAND\n"
 	"  -g, --signal-group           forward signals to the child's process group\n"
-	"      --rewrite SIG:SIG        rewrite a forwarded signal (repeatable)\n"
+	"      --rewrite SIG:SIG        rewrite a forwarded signal; SIG:0 drops it\n"
+	"      --remap-exit FROM:TO     exit TO when the service's status is FROM\n"
 	"      --watch[=ACTION]         re-assemble on change: restart, signal:NAME, exit\n"
 	"      --grace SECONDS          SIGTERM to SIGKILL delay (default 10)\n"
 	"      --termination-log FILE   where a failed check writes its summary\n"
@@ -247,9 +257,59 @@ static int parse_rewrite(const char *arg)
 	if (!colon)
 		return -1;
 	char *from = xstrndup(arg, (size_t)(colon - arg));
-	int ok = cli_signal_number(from) > 0 && cli_signal_number(colon + 1) > 0;
+	/* "SIG:0" drops SIG (dumb-init's "ignore") */
+	int ok = cli_signal_number(from) > 0 &&
+		 (strcmp(colon + 1, "0") == 0 || cli_signal_number(colon + 1) > 0);
 	free(from);
 	return ok ? 0 : -1;
+}
+
+/* An exit status, 0..255, in decimal. */
+static int parse_status(const char *s, size_t n)
+{
+	if (n == 0 || n > 3 || strspn(s, "0123456789") < n)
+		return -1;
+	int v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v <= 255 ? v : -1;
+}
+
+int cli_parse_remap(const char *arg, int *from, int *to)
+{
+	const char *colon = strchr(arg, ':');
+	if (!colon)
+		return -1;
+	*from = parse_status(arg, (size_t)(colon - arg));
+	*to = parse_status(colon + 1, strlen(colon + 1));
+	return *from < 0 || *to < 0 ? -1 : 0;
+}
+
+/* NEW must be a portable name ([A-Za-z_][A-Za-z0-9_]*); OLD may be any
+ * name a source can give (a secret file "db-password"), without spaces. */
+static int portable(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int parse_rename(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return -1;
+	for (const char *p = arg; p < eq; p++)
+		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+			return -1;
+	if (!portable(eq + 1) || (strlen(eq + 1) == (size_t)(eq - arg) &&
+				    strncmp(arg, eq + 1, (size_t)(eq - arg)) == 0))
+		return -1;
+	return 0;
 }
 
 static void replace(char **slot, const char *s)
@@ -293,10 +353,34 @@ static int apply_option(int opt, const char *arg, struct config *c,
 	case OPT_REWRITE:
 		if (parse_rewrite(arg) < 0) {
 			diag_error(d, "--rewrite", NULL,
-				   "expects SIG:SIG with known signal names, e.g. TERM:QUIT");
+				   "expects SIG:SIG with known signal names, e.g. TERM:QUIT, or SIG:0 to drop SIG");
 			return -1;
 		}
 		strlist_add(&c->rewrite, arg);
+		break;
+	case OPT_REMAP_EXIT: {
+		int from, to;
+		if (cli_parse_remap(arg, &from, &to) < 0) {
+			diag_error(d, "--remap-exit", NULL,
+				   "expects FROM:TO, two exit statuses 0..255, e.g. 143:0");
+			return -1;
+		}
+		strlist_add(&c->remap_exit, arg);
+		break;
+	}
+	case OPT_WAIT:
+		if (parse_seconds(arg, &c->wait) < 0) {
+			diag_error(d, "--wait", NULL, "expects whole seconds");
+			return -1;
+		}
+		break;
+	case OPT_RENAME:
+		if (parse_rename(arg) < 0) {
+			diag_error(d, "--rename", NULL,
+				   "expects OLD=NEW, two different key names, e.g. db_password=POSTGRES_PASSWORD");
+			return -1;
+		}
+		strlist_add(&c->rename, arg);
 		break;
 	case OPT_WATCH:
 		if (parse_watch(arg, c) < 0) {

@@ -31,4 +31,7 @@ const char *cli_usage(void);
 /* Parse a signal name ("TERM", "SIGTERM", "15"); -1 if unknown. */
 int cli_signal_number(const char *name);
 
+/* Parse --remap-exit's "FROM:TO" (statuses 0..255); 0, or -1 if bad. */
+int cli_parse_remap(const char *arg, int *from, int *to);
+
 #endif

@@ -16,6 +16,7 @@ void config_init(struct config *c)
 	c->clear_env = UNSET;
 	c->signal_group = UNSET;
 	c->grace = UNSET;
+	c->wait = UNSET;
 }
 
 static void srclist_free(struct srclist *l)
@@ -41,6 +42,8 @@ void config_free(struct config *c)
 	strlist_free(&c->keep);
 	free(c->user);
 	strlist_free(&c->rewrite);
+	strlist_free(&c->remap_exit);
+	strlist_free(&c->rename);
 	free(c->watch_signal);
 	free(c->termination_log);
 	free(c->public_key);

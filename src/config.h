@@ -46,6 +46,8 @@ struct config {
 	char *file_suffix;     /* NULL = unset ("_FILE"); "" turns it off */
 	int override;          /* UNSET, 0, 1 */
 	long long max_value_size; /* UNSET or bytes */
+	long long wait;        /* --wait: UNSET or seconds */
+	struct strlist rename; /* --rename OLD=NEW, in order */
 
 	/* Policy */
 	struct strlist require;
@@ -63,6 +65,7 @@ struct config {
 	char *user;
 	int signal_group; /* UNSET, 0, 1 */
 	struct strlist rewrite;
+	struct strlist remap_exit; /* --remap-exit FROM:TO, in order */
 	enum watch_action watch;
 	char *watch_signal;
 	long long grace; /* UNSET or seconds */

@@ -16,11 +16,13 @@
 #include "lint.h"
 #include "manifest.h"
 #include "policy.h"
+#include "rename.h"
 #include "report.h"
 #include "run.h"
 #include "seal.h"
 #include "supervise.h"
 #include "user.h"
+#include "wait.h"
 #include "watch.h"
 
 #include <sodium.h>
@@ -91,6 +93,7 @@ static int build(const struct config *c, char *const *inherited,
 		 struct envset *env, char ***envp, struct diag *d)
 {
 	int errs = assemble(c, inherited, env, d);
+	errs += rename_apply(c, env, d); /* --rename: before the policy */
 	rules_defaults(c->rules, env); /* [keys] default= before the policy */
 	errs += policy_apply(c, env, d);
 	/* sealed values: the winning value of each key the service receives */
@@ -108,6 +111,18 @@ static int build(const struct config *c, char *const *inherited,
 		*envp = run_build_envp(env);
 		errs += run_check_limits(c->argv, *envp, d);
 	}
+	return errs;
+}
+
+/* --wait's probe: build once into scratch sets (values wiped). */
+static int probe(void *ctx, struct diag *d)
+{
+	struct envset env;
+	char **envp = NULL;
+	envset_init(&env);
+	int errs = build(ctx, environ, &env, &envp, d);
+	run_free_envp(envp);
+	envset_free(&env);
 	return errs;
 }
 
@@ -545,6 +560,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	/* --wait: sources a sidecar has not written yet */
+	status = wait_sources(&cfg, probe, &cfg, &d);
+	if (status)
+		goto out;
 	if (json_wanted(&cfg)) { /* check --format json */
 		struct report_json j;
 		build(&cfg, environ, &env, &envp, &d);
@@ -581,7 +600,11 @@ int main(int argc, char **argv)
 			rebuilder_save(&rb, argc, argv);
 			watch_plan_from(&rb.plan, &cfg, &env);
 		}
-		envset_free(&env); /* the child gets envp; wipe our copies */
+		/* The supervisor stays: wipe its copies (the child gets envp).
+		 * An execve discards them with the rest of our memory; should
+		 * it fail, out: below wipes them. */
+		if (supervise_wanted(&cfg))
+			envset_free(&env);
 		diag_free(&d);
 		status = run(&cfg, &envp, cfg.watch != WATCH_NONE ? &rb : NULL, &d);
 		break;

@@ -93,6 +93,9 @@ static const struct directive {
 	{ "user", D_OPT, 0 },
 	{ "signal_group", D_BOOL, offsetof(struct config, signal_group) },
 	{ "rewrite", D_OPT, 0 },
+	{ "remap_exit", D_OPT, 0 },
+	{ "wait", D_OPT, 0 },
+	{ "rename", D_OPT, 0 },
 	{ "watch", D_WATCH, 0 },
 	{ "grace", D_OPT, 0 },
 	{ "termination_log", D_PATH, 0 },
@@ -585,6 +588,8 @@ static void merge_under(struct config *c, const struct section *s,
 	prepend(&c->deny, &m->deny);
 	prepend(&c->keep, &m->keep);
 	prepend(&c->rewrite, &m->rewrite);
+	prepend(&c->remap_exit, &m->remap_exit);
+	prepend(&c->rename, &m->rename);
 
 	if (c->secrets_upcase == UNSET)
 		c->secrets_upcase = m->secrets_upcase;
@@ -598,6 +603,8 @@ static void merge_under(struct config *c, const struct section *s,
 		c->signal_group = m->signal_group;
 	if (c->grace == UNSET)
 		c->grace = m->grace;
+	if (c->wait == UNSET)
+		c->wait = m->wait;
 	if (c->mode == RUN_AUTO)
 		c->mode = m->mode;
 	under_str(&c->file_suffix, m->file_suffix);

@@ -9,6 +9,7 @@
 #include "policy.h"
 
 #include "envfile.h"
+#include "rename.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,17 +58,34 @@ int policy_secret_name(const char *key)
 	       ends_with(key, i, "_PWD");
 }
 
+static void add_required(void *req, const char *key)
+{
+	strlist_add(req, key);
+}
+
 /* Every key named in an .env.example (values ignored) becomes required. */
 static int require_from(const char *path, struct strlist *req, struct diag *d)
 {
-	struct envset ex;
-	envset_init(&ex);
-	int errs = envfile_load(path, 0, NULL, &ex, d);
-	for (size_t i = 0; i < ex.n; i++)
-		if (envset_live(&ex.v[i]))
-			strlist_add(req, ex.v[i].key);
-	envset_free(&ex);
-	return errs;
+	return envfile_load_keys(path, d, add_required, req);
+}
+
+/* KEY is required and not set: say so, and whether another spelling in
+ * ENV would give it (a secret file db-password for DB_PASSWORD). */
+static void not_set(const struct config *c, const struct envset *env,
+		    const char *key, struct diag *d)
+{
+	const struct envvar *near = rename_near(env, key);
+	int lower = strpbrk(key, "abcdefghijklmnopqrstuvwxyz") != NULL;
+	if (!near)
+		diag_error(d, key, NULL, "required but not set");
+	else if (near->origin == ORIG_SECRETDIR && c->secrets_upcase != 1 && !lower)
+		diag_error(d, key, NULL, "required but not set (secret file %s "
+			   "would give it with --secrets-upcase)", near->source);
+	else
+		diag_error(d, key, NULL, "required but not set (%s from %s would "
+			   "give it with --rename %s=%s)", near->key,
+			   near->source ? near->source : "the inherited environment",
+			   near->key, key);
 }
 
 static int check_required(const struct config *c, const struct strlist *req,
@@ -89,7 +107,7 @@ static int check_required(const struct config *c, const struct strlist *req,
 			errs++;
 		}
 		if (!v) {
-			diag_error(d, key, NULL, "required but not set");
+			not_set(c, env, key, d);
 			errs++;
 			continue;
 		}

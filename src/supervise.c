@@ -107,9 +107,25 @@ static void parse_rewrites(struct sup *s)
 		char *from = xstrndup(r, (size_t)(colon - r));
 		int a = cli_signal_number(from), b = cli_signal_number(colon + 1);
 		free(from);
-		if (a > 0 && b > 0)
+		if (a > 0 && strcmp(colon + 1, "0") == 0)
+			s->rewrite[a] = 0; /* dropped */
+		else if (a > 0 && b > 0)
 			s->rewrite[a] = b;
 	}
+}
+
+/* --remap-exit: STATUS as the last FROM:TO naming it says (cli.c
+ * accepted only valid pairs), else unchanged. */
+static int remap_exit(const struct config *c, int status)
+{
+	int out = status;
+	for (size_t i = 0; i < c->remap_exit.n; i++) {
+		int from, to;
+		if (cli_parse_remap(c->remap_exit.v[i], &from, &to) == 0 &&
+		    from == status)
+			out = to;
+	}
+	return out;
 }
 
 /*
@@ -336,25 +352,54 @@ static void close_other_fds(const int *keep, int nkeep)
 			close(fd);
 }
 
-/*
- * Pass SIG on. SIGTSTP, SIGTTIN and SIGTTOU are passed on like the rest
- * and do not stop us: as PID 1 nothing would resume us. (dumb-init also
- * stops itself so that a shell running it sees the job stop; with the
- * terminal handed to the child, ^Z already reaches the child directly.)
- */
+/* Pass SIG on, to the child or with -g its group. */
 static void signal_child(const struct sup *s, int sig)
 {
-	if (!s->child)
-		return; /* shutting down: the grace period is running */
+	if (!s->child || sig == 0)
+		return; /* shutting down (the grace period is running), or
+			   --rewrite SIG:0 dropped it */
 	/* -g: the child's group, unless it has left it (setsid) */
 	if (s->c->signal_group == 1 && kill(-s->child, sig) == 0)
 		return;
 	kill(s->child, sig);
 }
 
+/*
+ * Interactive use (not PID 1, the terminal handed to the child): ^Z stops
+ * the child's process group, not ours, so the shell that started us would
+ * wait for a job that never stops. When the child stops, we stop too; the
+ * shell's `fg` gives the terminal back to our group and sends us SIGCONT
+ * (see resume).
+ */
+static void job_stopped(void)
+{
+	kill(getpid(), SIGSTOP);
+}
+
+/* SIGCONT when not PID 1 with a terminal: the shell has made our group
+ * the foreground again; hand the terminal back to the child's. */
+static void resume(const struct sup *s)
+{
+	if (!s->pid1 && s->tty >= 0 && s->child && tcgetpgrp(s->tty) == getpgrp())
+		tcsetpgrp(s->tty, s->group);
+}
+
+/*
+ * Forward SIG as --rewrite says. SIGTSTP, SIGTTIN and SIGTTOU: when we are
+ * not PID 1 (an interactive shell runs `envinit --init -- cmd`), we then
+ * stop ourselves too, so the shell sees the job stop and can resume it
+ * with SIGCONT (which reaches us and is forwarded like any other signal).
+ * As PID 1 nothing could resume us: we only forward. (--rewrite TSTP:0
+ * drops the signal: then we do not stop either.)
+ */
 static void forward(const struct sup *s, int sig)
 {
+	if (sig == SIGCONT)
+		resume(s);
 	signal_child(s, s->rewrite[sig]);
+	if (!s->pid1 && s->child && s->rewrite[sig] &&
+	    (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+		kill(getpid(), SIGSTOP);
 }
 
 /* Parent pid of PID from /proc/PID/stat, or -1. */
@@ -420,6 +465,25 @@ static void signal_descendants(int sig)
 	free(procs);
 }
 
+/*
+ * Whether /proc is the procfs of our own pid namespace: /proc/self then
+ * names our pid. One mounted for another namespace (`unshare --pid
+ * --fork` without --mount-proc, sandboxes that keep the parent's /proc)
+ * shows other pids: a walk of it would signal strangers and miss our
+ * own descendants.
+ */
+static int own_proc(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *end;
+	long pid = strtol(buf, &end, 10);
+	return !*end && pid == (long)getpid();
+}
+
 static void signal_rest(const struct sup *s, int sig, pid_t group)
 {
 	if (s->pid1) {
@@ -427,10 +491,10 @@ static void signal_rest(const struct sup *s, int sig, pid_t group)
 		kill(-1, sig);
 		return;
 	}
-	if (access("/proc/self/stat", R_OK) == 0)
+	if (own_proc())
 		signal_descendants(sig);
 	else if (group > 0)
-		kill(-group, sig);
+		kill(-group, sig); /* no usable /proc: the child's group */
 }
 
 /*
@@ -441,13 +505,21 @@ static void signal_rest(const struct sup *s, int sig, pid_t group)
  */
 static int reap(struct sup *s)
 {
+	/* see job_stopped: with a terminal, not PID 1, see stops too */
+	int flags = WNOHANG | (!s->pid1 && s->tty >= 0 ? WUNTRACED : 0);
 	for (;;) {
 		int st;
-		pid_t pid = waitpid(-1, &st, WNOHANG);
+		pid_t pid = waitpid(-1, &st, flags);
+		if (pid > 0 && WIFSTOPPED(st)) {
+			if (pid == s->child)
+				job_stopped();
+			continue;
+		}
 		if (pid > 0) {
 			if (pid == s->child) {
-				s->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st)
-							    : WEXITSTATUS(st);
+				s->status = remap_exit(s->c, WIFSIGNALED(st)
+						       ? 128 + WTERMSIG(st)
+						       : WEXITSTATUS(st));
 				s->child = 0;
 			}
 			continue;

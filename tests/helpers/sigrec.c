@@ -13,7 +13,10 @@
  *       Self test, for "a signal sent to PID 1 from inside is forwarded":
  *       send each catchable signal to our parent, one at a time, and wait
  *       (5 s at most) for it to come back. Print the signals that came
- *       back, in order, on one line; exit 1 if any did not.
+ *       back, in order, on one line; exit 1 if any did not. When the
+ *       parent is not PID 1, a SIGTSTP, SIGTTIN or SIGTTOU also stops it
+ *       (job control): we wait for that, then resume it with SIGCONT
+ *       (which comes back too, and is not printed).
  *
  * Static, so it runs in any root. Dispositions are reset to SIG_DFL after
  * blocking, so a signal an ancestor ignored still queues for sigwaitinfo.
@@ -80,6 +83,28 @@ static int record(const char *file, int exit_sig)
 	}
 }
 
+/* Whether PID's state becomes 'T' (stopped) within 5 s. */
+static int stops(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	for (int i = 0; i < 500; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			const char *p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'T')
+				return 1;
+		}
+		struct timespec ms = { 0, 10000000 };
+		nanosleep(&ms, NULL);
+	}
+	return 0;
+}
+
 static int self_test(void)
 {
 	sigset_t all;
@@ -94,6 +119,12 @@ static int self_test(void)
 		int got = sigtimedwait(&all, &si, &ts);
 		if (got == sig) {
 			printf("%d ", got);
+			if ((sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) &&
+			    getppid() != 1 && stops(getppid())) {
+				kill(getppid(), SIGCONT);
+				if (sigtimedwait(&all, &si, &ts) != SIGCONT)
+					bad = 1;
+			}
 		} else {
 			printf("[%d: got %d] ", sig, got);
 			bad = 1;

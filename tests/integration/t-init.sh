@@ -168,3 +168,50 @@ ee setpriv --reuid=65534 --regid=65534 --clear-groups timeout 20 ./envinit-copy 
 		cat /proc/$PPID/environ >/dev/null 2>&1 && echo readable || echo unreadable'
 ok "init: the supervisor is not dumpable" out_has "unreadable"
 ok "init: the service is dumpable as usual" out_has "service-readable"
+
+# ---- --remap-exit ----------------------------------------------------------
+for m in init1 init; do
+	mode $m --remap-exit 143:0 -- sh -c 'kill -TERM $$; sleep 5'
+	ok "$m --remap-exit 143:0: killed by TERM -> 0" rc 0
+	mode $m --remap-exit 3:5 --remap-exit 4:6 -- sh -c 'exit 4'
+	ok "$m --remap-exit 3:5 4:6: 4 -> 6" rc 6
+	mode $m --remap-exit 3:5 -- sh -c 'exit 7'
+	ok "$m --remap-exit 3:5: 7 stays 7" rc 7
+	mode $m --remap-exit 1:0 --remap-exit 1:9 -- false
+	ok "$m --remap-exit: the last pair for a status wins" rc 9
+done
+printf '[defaults]\nmode = init\nremap_exit = 143:0\n' >remap.ini
+ee timeout 20 "$EI" -c remap.ini -- sh -c 'kill -TERM $$; sleep 5'
+ok "manifest remap_exit = 143:0 -> 0" rc 0
+for bad in 143 256:0 143:256 -1:0 x:0 143: :0 '1 :0'; do
+	e --init --remap-exit "$bad" -- true
+	ok "--remap-exit '$bad' -> 64" rc 64
+done
+ok "... saying what it expects" err_has "envinit: --remap-exit: expects FROM:TO, two exit statuses 0..255, e.g. 143:0"
+
+# ---- leftovers with a /proc of another pid namespace ------------------------
+# `unshare --pid --fork` without --mount-proc keeps the outer /proc: a walk
+# of it from envinit's own pid would find strangers and miss the real
+# leftovers. Outer namespace A (its own /proc): a bystander, child of A's
+# pid 2. Inner namespace B (A's /proc): envinit as B's pid 2 (subreaper)
+# or pid 1, and a daemon its service leaves behind. The bystander must
+# survive and the daemon must be signalled, so envinit exits.
+cat >foreign.sh <<'EOS'
+cd "$1"
+sh -c 'sleep 30 & echo $! >bystander; wait' &
+while [ ! -s bystander ]; do :; done
+if [ "$3" = init1 ]; then
+	timeout 8 unshare --pid --fork "$2" -- sh -c 'sleep 30 & exit 7'
+else
+	timeout 8 unshare --pid --fork sh -c "$2 --init -- sh -c 'sleep 30 & exit 7'"
+fi
+echo "rc=$?"
+kill -0 "$(cat bystander)" 2>/dev/null && echo "bystander alive"
+kill "$(cat bystander)" 2>/dev/null
+EOS
+for m in init init1; do
+	ee timeout 20 unshare --pid --fork --mount-proc sh foreign.sh "$PWD" "$EI" $m
+	ok "$m, foreign /proc: the leftover is signalled, envinit exits; a stranger survives" \
+		out_is "rc=7
+bystander alive"
+done

@@ -37,6 +37,18 @@ lines() {
 # The signal numbers recorded in FILE, on one line.
 recorded() { sed -n 's/^\([0-9]*\) .*/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'; }
 
+# state_is PID WANT: whether PID's one-letter state (R, S, T, ...)
+# becomes WANT within 5 s.
+state_is() {
+	i=0
+	while [ $i -lt 500 ]; do
+		st=$(sed 's/.*) \(.\).*/\1/' /proc/"$1"/stat 2>/dev/null)
+		[ "$st" = "$2" ] && return 0
+		sleep 0.01
+		i=$((i + 1))
+	done
+	return 1
+}
 # ---- from inside: kill(1, SIG) by a process of the container -------------
 ee timeout 20 unshare --pid --fork --mount-proc "$EI" -- "$H/sigrec" -s
 ok "init1: every signal sent to PID 1 from inside comes back to the child" rc 0
@@ -50,14 +62,23 @@ for m in init1 init exec; do
 	rm -f rec
 	start $m -- "$H/sigrec" rec 12
 	lines rec 1
-	n=1
+	n=1 want=""
 	for s in $SIGS; do
 		kill -s "$s" "$EPID" 2>/dev/null || kill -"$s" "$EPID"
 		n=$((n + 1))
 		lines rec $n
+		want="$want $s"
+		# not PID 1, a stop signal also stops envinit (see job control)
+		case $m:$s in init:20|init:21|init:22)
+			state_is "$EPID" T
+			kill -CONT "$EPID"
+			n=$((n + 1))
+			lines rec $n
+			want="$want 18" ;;
+		esac
 	done
 	finish
-	ok "$m: every signal arrives, in order" test "$(recorded rec)" = "$(echo $SIGS)"
+	ok "$m: every signal arrives, in order" test "$(recorded rec)" = "$(echo $want)"
 	ok "$m: sigrec exits 0 on USR2 and envinit passes it on" rc 0
 	if [ $m != exec ]; then
 		sender=$([ $m = init1 ] && echo 1 || echo "$EPID")
@@ -117,6 +138,21 @@ for m in init1 init; do
 	ok "$m --rewrite: TERM->QUIT USR1->HUP INT->WINCH, others as sent" \
 		test "$(recorded rec)" = "3 1 28 1 12"
 done
+# SIG:0 drops SIG (dumb-init's "ignore"): HUP never reaches the child.
+for m in init1 init; do
+	rm -f rec
+	start $m --rewrite HUP:0 --rewrite SIGINT:0 -- "$H/sigrec" rec 12
+	lines rec 1
+	kill -HUP "$EPID"; kill -INT "$EPID"
+	kill -USR1 "$EPID"; lines rec 2
+	kill -USR2 "$EPID"
+	finish
+	ok "$m --rewrite HUP:0 INT:0: both dropped, others as sent" \
+		test "$(recorded rec)" = "10 12"
+done
+e --rewrite TERM:0x -- true
+ok "--rewrite TERM:0x -> 64" rc 64
+ok "... and says what it expects" err_has "envinit: --rewrite: expects SIG:SIG with known signal names, e.g. TERM:QUIT, or SIG:0 to drop SIG"
 e --rewrite TERM -- true
 ok "--rewrite without a target -> 64" rc 64
 e --rewrite TERM:NOPE -- true
@@ -128,3 +164,40 @@ sleep 0.1
 kill -TERM "$EPID"
 finish
 ok "init1: docker stop (TERM to PID 1) ends a plain service -> 143" rc 143
+
+# ---- job control --------------------------------------------------------
+# Not PID 1: SIGTSTP is forwarded, then envinit stops itself (a shell's ^Z
+# suspends the whole job); SIGCONT resumes both.
+for sig in TSTP TTIN TTOU; do
+	start init -- sleep 30
+	CPID=$(child_of "$EPID")
+	kill -$sig "$EPID"
+	ok "init: SIG$sig stops the child" state_is "$CPID" T
+	ok "init: ... and envinit itself" state_is "$EPID" T
+	kill -CONT "$EPID"
+	ok "init: SIGCONT resumes envinit" state_is "$EPID" S
+	ok "init: ... and the child" state_is "$CPID" S
+	kill -TERM "$EPID"
+	finish
+	ok "init: after SIG$sig and SIGCONT, TERM ends it -> 143" rc 143
+done
+# --rewrite TSTP:0 drops it: the child never sees it, envinit does not stop
+rm -f rec
+start init --rewrite TSTP:0 -- "$H/sigrec" rec 12
+lines rec 1
+kill -TSTP "$EPID"; kill -USR1 "$EPID"; lines rec 2
+kill -USR2 "$EPID"
+finish
+ok "init --rewrite TSTP:0: dropped, and envinit keeps forwarding" \
+	test "$(recorded rec)" = "10 12"
+# As PID 1 only forward: nothing would resume a stopped init.
+start init1 -- sleep 30
+CPID=$(child_of "$EPID")
+kill -TSTP "$EPID"
+ok "init1: SIGTSTP stops the child" state_is "$CPID" T
+ok "init1: ... but not envinit" state_is "$EPID" S
+kill -CONT "$EPID"
+ok "init1: SIGCONT resumes the child" state_is "$CPID" S
+kill -TERM "$EPID"
+finish
+ok "init1: TERM ends it -> 143" rc 143

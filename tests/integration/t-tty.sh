@@ -72,3 +72,15 @@ for m in init1 init exec1 exec; do
 	# back to a group outside its namespace; that is dash's business)
 	[ $m = exec1 ] || ok "$m: ... and exits 7" rc 7
 done
+
+# ---- ^Z under an interactive shell, envinit not PID 1 ---------------------
+# The terminal's ^Z stops the child's group, not envinit's: envinit must
+# stop too, or the shell waits for a job that never stops. `fg` resumes
+# both and gives the terminal back to the child.
+printf 'expect ready\nsend \\x1a\nexpect stopped=\nsend hello\\n\nexpect got=hello\n' >jobs.script
+pty exec jobs.script sh -c "set -m; '$EI' --init -- sh -c 'echo ready; read x; echo got=\$x'; echo stopped=\$?; fg; echo done=\$?"
+ok "init under a shell: ^Z stops the job, fg resumes it" rc 0
+ok "init under a shell: the shell saw it stop (status 128+SIGSTOP)" \
+	test "$(tr -d '\r' <out | sed -n 's/.*stopped=//p')" = 147
+ok "init under a shell: after fg the child reads the terminal, the job ends 0" \
+	test "$(tr -d '\r' <out | sed -n 's/^got=//p'):$(tr -d '\r' <out | sed -n 's/^done=//p')" = "hello:0"

@@ -1,8 +1,9 @@
 /* Unit tests for policy.c: require, allow, deny, keep, secret names. */
-// OBJS: policy config envfile interp envset diag fileio xalloc
+// OBJS: policy rename config envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
 #include "policy.h"
+#include "rename.h"
 
 static struct envset env;
 static struct diag d;
@@ -177,6 +178,40 @@ static void taint_follows_the_value(void **state)
 	assert_int_equal(policy_taint(&c, &env, &d), 0);
 }
 
+/* A required key with another spelling in the set: the error says how. */
+static void missing_key_hints(void **state)
+{
+	(void)state;
+	envset_set(&env, "db_user", "u", 1, ORIG_SECRETDIR, "/s/db-user");
+	envset_set(&env, "api_url", "x", 1, ORIG_ENVFILE, "a.env:9");
+	strlist_add_split(&c.require, "DB_USER API_URL NOPE");
+	assert_int_equal(policy_apply(&c, &env, &d), 3);
+	assert_string_equal(d.v[0].text, "required but not set (secret file "
+			    "/s/db-user would give it with --secrets-upcase)");
+	assert_string_equal(d.v[1].text, "required but not set (api_url from "
+			    "a.env:9 would give it with --rename api_url=API_URL)");
+	assert_string_equal(d.v[2].text, "required but not set");
+}
+
+/* --rename moves value, source and secrecy; onto a set key is an error. */
+static void renames(void **state)
+{
+	(void)state;
+	strlist_add(&c.rename, "DB_HOST=PGHOST");
+	strlist_add(&c.rename, "DB_PASSWORD=WEX_TOKEN");
+	assert_int_equal(rename_apply(&c, &env, &d), 1);
+	assert_null(envset_get(&env, "DB_HOST"));
+	struct envvar *v = envset_get(&env, "PGHOST");
+	assert_non_null(v);
+	assert_string_equal(v->val, "db");
+	assert_string_equal(v->source, "a.env:1");
+	assert_string_equal(d.v[0].subject, "WEX_TOKEN");
+	assert_string_equal(d.v[0].text, "--rename DB_PASSWORD=WEX_TOKEN: "
+			    "DB_PASSWORD (a.env:2) cannot be renamed onto WEX_TOKEN: it is also set");
+	assert_string_equal(d.v[0].source, "a.env:4");
+	assert_non_null(envset_get(&env, "DB_PASSWORD"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +224,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(required_and_denied_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(service_strips_by_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(require_from_example, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_key_hints, setup, teardown),
+		cmocka_unit_test_setup_teardown(renames, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
