@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 out=${1:?usage: seeds.sh OUTDIR}
 rm -rf "$out"
-for t in envfile manifest rules seal secretname print sealfile; do
+for t in envfile manifest rules seal secretname print sealfile pipeline; do
 	mkdir -p "$out/$t"
 	[ -d "$here/seeds/$t" ] && cp "$here/seeds/$t"/* "$out/$t/" 2>/dev/null
 done

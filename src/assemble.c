@@ -22,13 +22,23 @@ static int is_envinit_var(const char *key)
 }
 
 void assemble_inherited(const struct config *c, char *const *envp,
-			struct envset *out)
+			struct envset *out, struct diag *d)
 {
 	for (; envp && *envp; envp++) {
 		const char *eq = strchr(*envp, '=');
 		if (!eq || eq == *envp)
 			continue;
-		char *key = xstrndup(*envp, (size_t)(eq - *envp));
+		size_t klen = (size_t)(eq - *envp);
+		if (!diag_printable(*envp, klen)) {
+			/* diag_add escapes the name */
+			char *key = xstrndup(*envp, klen);
+			if (d)
+				diag_warn(d, key, "environment",
+					  "inherited name holds a control character or a non-UTF-8 byte: dropped");
+			free(key);
+			continue;
+		}
+		char *key = xstrndup(*envp, klen);
 		int skip = is_envinit_var(key) || envset_get(out, key) ||
 			   (c->clear_env == 1 && strlist_match(&c->keep, key) < 0);
 		if (!skip)
@@ -48,6 +58,8 @@ static void overlay(struct envset *dst, const struct envset *src)
 		struct envvar *v = envset_set(dst, s->key, s->val, s->len,
 					      s->origin, s->source);
 		v->flags |= s->flags & EV_SECRET;
+		if (s->from)
+			v->from = xstrdup(s->from);
 		/* keep what it overrode inside its own layer (file over file) */
 		if (!v->overrode && s->overrode)
 			v->overrode = xstrdup(s->overrode);
@@ -164,7 +176,7 @@ int assemble(const struct config *c, char *const *envp, struct envset *out,
 	envset_init(&files);
 	envset_init(&secrets);
 
-	assemble_inherited(c, envp, &inherited);
+	assemble_inherited(c, envp, &inherited, d);
 	int errs = load_sources(c, &inherited, &files, &secrets, d);
 
 	if (c->override == 1) {

@@ -17,10 +17,13 @@
 /*
  * The inherited environment ENVP ("KEY=value" strings) as filtered by
  * --clear-env/--keep, without ENVINIT_* variables. The first of duplicate
- * entries wins (as getenv does).
+ * entries wins (as getenv does). A name holding a control character or
+ * a byte that is not printable UTF-8 is dropped with a warning in D
+ * (which may be NULL) that shows it escaped: names are data too, and
+ * such a name could forge a line wherever it is printed.
  */
 void assemble_inherited(const struct config *c, char *const *envp,
-			struct envset *out);
+			struct envset *out, struct diag *d);
 
 /*
  * Assemble everything into OUT (which must be empty). Problems go to D.

@@ -5,7 +5,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 void diag_init(struct diag *d)
 {
@@ -24,6 +26,76 @@ void diag_free(struct diag *d)
 	diag_init(d);
 }
 
+/* Length of the printable character at S (N bytes left), or 0 when the
+ * byte at S must be escaped. */
+static size_t printable_len(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	size_t len;
+	uint32_t c, min;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, c = s[0] & 0x1Fu, min = 0x80;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, c = s[0] & 0x0Fu, min = 0x800;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, c = s[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3Fu);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ||
+	    (c >= 0x80 && c <= 0x9F))
+		return 0;
+	return len;
+}
+
+int diag_printable(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0, w; i < n; i += w)
+		if (!(w = printable_len(u + i, n - i)))
+			return 0;
+	return 1;
+}
+
+char *diag_escape(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = xmalloc(n * 4 + 1), *o = out;
+	for (size_t i = 0, w; i < n; i += w) {
+		w = printable_len(u + i, n - i);
+		if (w) {
+			memcpy(o, s + i, w);
+			o += w;
+			continue;
+		}
+		w = 1;
+		*o++ = '\\';
+		switch (u[i]) {
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'x';
+			*o++ = "0123456789abcdef"[u[i] >> 4];
+			*o++ = "0123456789abcdef"[u[i] & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *diag_escape_str(const char *s)
+{
+	return s ? diag_escape(s, strlen(s)) : NULL;
+}
+
 void diag_add(struct diag *d, enum diag_level lvl, const char *subject,
 	      const char *source, const char *fmt, ...)
 {
@@ -39,9 +111,10 @@ void diag_add(struct diag *d, enum diag_level lvl, const char *subject,
 	xgrow((void **)&d->v, &d->cap, d->n + 1, sizeof *d->v);
 	struct diag_item *it = &d->v[d->n++];
 	it->level = lvl;
-	it->subject = subject ? xstrdup(subject) : NULL;
-	it->source = source ? xstrdup(source) : NULL;
-	it->text = text;
+	it->subject = diag_escape_str(subject);
+	it->source = diag_escape_str(source);
+	it->text = diag_escape(text, strlen(text));
+	free(text);
 	if (lvl == DIAG_ERROR)
 		d->nerrors++;
 }

@@ -30,7 +30,8 @@ struct diag {
 void diag_init(struct diag *d);
 void diag_free(struct diag *d);
 
-/* Append an item. subject and source may be NULL. */
+/* Append an item. subject and source may be NULL. Subject, source and
+ * the formatted text are stored escaped (diag_escape). */
 void diag_add(struct diag *d, enum diag_level lvl, const char *subject,
 	      const char *source, const char *fmt, ...) ATTR_PRINTF(5, 6);
 
@@ -41,7 +42,24 @@ void diag_add(struct diag *d, enum diag_level lvl, const char *subject,
 #define diag_info(d, subj, src, ...) \
 	diag_add((d), DIAG_INFO, (subj), (src), __VA_ARGS__)
 
-/* Format one item as "envinit: SUBJECT: TEXT (SOURCE)"; caller frees. */
+/*
+ * A copy of the N bytes at S that is safe on one line of a terminal, a log
+ * or the termination log: control bytes (C0, DEL and the C1 range U+0080
+ * to U+009F) become \n, \r, \t or \xHH, and so does every byte that is not
+ * part of valid UTF-8. A backslash is kept as is, so escaping an escaped
+ * string changes nothing (messages are copied between lists). Caller frees.
+ */
+char *diag_escape(const char *s, size_t n);
+/* Same for a NUL-terminated string; NULL gives NULL. */
+char *diag_escape_str(const char *s);
+/* Whether the N bytes at S are printable as is (diag_escape changes nothing). */
+int diag_printable(const char *s, size_t n);
+
+/*
+ * Format one item as "envinit: SUBJECT: TEXT (SOURCE)"; caller frees.
+ * Items are escaped when added (diag_add), so no subject, source or text
+ * can end the line or forge another one.
+ */
 char *diag_format(const struct diag_item *it);
 
 #endif

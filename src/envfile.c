@@ -45,6 +45,7 @@ struct parser {
 	envfile_entry_fn *on_entry; /* lint: every entry; go on after errors */
 	void *ctx;
 	unsigned flags; /* of the current entry, for entry() */
+	struct interp_trace trace; /* what the current value was built from */
 	struct keyscan *scan; /* envfile_scan_keys: keys only, no values */
 };
 
@@ -455,6 +456,8 @@ static int read_key(struct parser *p, int *bare)
 /* Store the finished value of p->key, unless it cannot be represented. */
 static void set_value(struct parser *p, const char *v, size_t len)
 {
+	size_t fromlen = p->trace.from.len; /* consumed by this value */
+	p->trace.from.len = 0;
 	if (len == 0)
 		v = ""; /* an empty buffer may not be allocated yet */
 	if (memchr(v, '\0', len)) {
@@ -475,6 +478,8 @@ static void set_value(struct parser *p, const char *v, size_t len)
 	}
 	struct envvar *var = envset_set(p->out, p->key, v, len, ORIG_ENVFILE,
 					where(p));
+	if (fromlen) /* taint travels with the value */
+		var->from = xstrndup(p->trace.from.p, fromlen);
 	if (p->on_entry)
 		p->on_entry(p->ctx, p->key, where(p), var, p->flags);
 }
@@ -487,7 +492,23 @@ static void set_interpolated(struct parser *p, const char *text, size_t len)
 	p->val.len = 0;
 	if (memchr(text, '$', len))
 		p->flags |= ENVFILE_INTERPOLATED;
-	if (interp_expand(text, len, p->env, p->out, &p->val, &err)) {
+	p->trace.from.len = p->trace.unset.len = 0;
+	p->trace.nfrom = p->trace.nunset = 0;
+	enum interp_status st = interp_expand_traced(text, len, p->env, p->out,
+						     &p->val, &err, &p->trace);
+	/* compose warns about each unset variable; only a real assembly
+	 * (ENV given) knows what is set */
+	for (size_t i = 0; p->env && i < p->trace.unset.len;) {
+		const char *u = p->trace.unset.p + i;
+		const char *e = memchr(u, ',', p->trace.unset.len - i);
+		size_t k = e ? (size_t)(e - u) : p->trace.unset.len - i;
+		char *name = xstrndup(u, k);
+		diag_warn(p->d, name, where(p), "not set, interpolated as empty");
+		free(name);
+		i += k + 1;
+	}
+	if (st) {
+		p->trace.from.len = 0;
 		if (p->on_entry && err.status == INTERP_REQUIRED) {
 			p->on_entry(p->ctx, p->key, where(p), NULL, p->flags);
 			return;
@@ -758,6 +779,7 @@ static int parse(struct parser *p)
 
 	interp_buf_wipe(&p->raw);
 	interp_buf_wipe(&p->val);
+	interp_trace_free(&p->trace);
 	free(p->key);
 	free(p->where);
 	return (int)(p->d->nerrors - before);

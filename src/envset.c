@@ -30,9 +30,10 @@ static void var_clear(struct envvar *v)
 	val_free(v);
 	free(v->source);
 	free(v->overrode);
+	free(v->from);
 	v->val = NULL;
 	v->len = 0;
-	v->source = v->overrode = NULL;
+	v->source = v->overrode = v->from = NULL;
 }
 
 void envset_free(struct envset *s)

@@ -39,6 +39,12 @@ struct envvar {
 	char *source;   /* where the value came from; never the value */
 	char *overrode; /* source of the value this one replaced, or NULL */
 	const char *why; /* policy decision, a static string (for --explain) */
+	/*
+	 * The keys whose values went into this one through interpolation,
+	 * ','-separated (interp_trace's from), or NULL: secrecy and --deny
+	 * follow the value (policy_taint). Reset whenever the value is set.
+	 */
+	char *from;
 	unsigned flags;
 	size_t hash; /* envset_hash(key), computed once */
 };

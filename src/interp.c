@@ -51,7 +51,64 @@ struct ictx {
 	char *name; /* NUL-terminated copy of the name being looked up */
 	size_t namecap;
 	int too_big; /* the result passed INTERP_MAX_VALUE: stop adding */
+	struct interp_trace *trace; /* may be NULL */
 };
+
+void interp_trace_free(struct interp_trace *t)
+{
+	free(t->from.p);
+	free(t->unset.p);
+	memset(t, 0, sizeof *t);
+}
+
+/* Whether the ','-separated LIST holds NAME (N bytes). */
+static int list_has(const struct interp_buf *list, const char *name, size_t n)
+{
+	for (size_t i = 0; i < list->len;) {
+		const char *e = memchr(list->p + i, ',', list->len - i);
+		size_t k = e ? (size_t)(e - list->p) - i : list->len - i;
+		if (k == n && memcmp(list->p + i, name, n) == 0)
+			return 1;
+		i += k + 1;
+	}
+	return 0;
+}
+
+/* Add NAME to LIST (of *COUNT names) unless there or LIST is full; the
+ * marker "*" always goes in. Returns 0, or -1 when LIST is full. */
+static int list_add(struct interp_buf *list, size_t *count, const char *name,
+		    size_t n)
+{
+	int star = n == 1 && *name == '*';
+	if (n == 0 || list_has(list, name, n))
+		return 0;
+	if (*count >= INTERP_TRACE_MAX && !star)
+		return -1;
+	if (list->len)
+		interp_buf_add(list, ",", 1);
+	interp_buf_add(list, name, n);
+	++*count;
+	return 0;
+}
+
+static void from_add(struct interp_trace *t, const char *name, size_t n)
+{
+	if (list_add(&t->from, &t->nfrom, name, n) < 0)
+		list_add(&t->from, &t->nfrom, "*", 1);
+}
+
+/* V's value goes into the result: record V and what V was built from. */
+static void trace_used(struct ictx *c, const struct envvar *v)
+{
+	if (!c->trace)
+		return;
+	from_add(c->trace, v->key, strlen(v->key));
+	for (const char *f = v->from; f && *f;) {
+		size_t k = strcspn(f, ",");
+		from_add(c->trace, f, k);
+		f += k + (f[k] == ',');
+	}
+}
 
 static int name_start(char c)
 {
@@ -108,8 +165,12 @@ static void emit_var(struct ictx *c, int eval, const char *name, size_t n)
 		return;
 	const struct envvar *v = lookup(c, name, n);
 	/* unset expands to "" (compose only logs a warning) */
-	if (v)
+	if (v) {
+		trace_used(c, v);
 		add(c, v->val, v->len);
+	} else if (c->trace) {
+		(void)list_add(&c->trace->unset, &c->trace->nunset, name, n);
+	}
 }
 
 static enum interp_status scan(struct ictx *c, size_t *pos, int in_word,
@@ -172,8 +233,10 @@ static enum interp_status braced(struct ictx *c, size_t *pos, int eval,
 		c->err->msglen = w - word;
 		return INTERP_REQUIRED;
 	}
-	if (use_val)
+	if (use_val) {
+		trace_used(c, v);
 		add(c, v->val, v->len);
+	}
 	*pos = w + 1; /* past the closing brace */
 	return INTERP_OK;
 }
@@ -252,9 +315,19 @@ enum interp_status interp_expand(const char *text, size_t len,
 				 const struct envset *out, struct interp_buf *res,
 				 struct interp_error *err)
 {
+	return interp_expand_traced(text, len, env, out, res, err, NULL);
+}
+
+enum interp_status interp_expand_traced(const char *text, size_t len,
+					const struct envset *env,
+					const struct envset *out,
+					struct interp_buf *res,
+					struct interp_error *err,
+					struct interp_trace *t)
+{
 	struct ictx c = {
 		.s = text, .n = len, .env = env, .out = out, .res = res,
-		.err = err,
+		.err = err, .trace = t,
 	};
 	size_t pos = 0;
 

@@ -68,6 +68,38 @@ enum interp_status interp_expand(const char *text, size_t len,
 				 struct interp_error *err);
 
 /*
+ * What an expansion used, for taint and warnings. Both lists are names
+ * separated by ',' (names are [A-Za-z_][A-Za-z0-9_]*, so never hold one),
+ * each name once, in the order first met; neither holds a value.
+ *   from   every variable whose value went into the result, and, for a
+ *          variable of OUT, the names its own value was built from
+ *          (envvar.from): taint follows whichever set supplied the value,
+ *          ENV or OUT, through any number of steps.
+ *   unset  every variable expanded bare ($V, ${V}) that is not set: it
+ *          gives "", which compose warns about. Forms with a default or
+ *          an alternative (${V:-d}, ${V-d}, ${V:+a}, ${V+a}) never add.
+ * Each list holds at most INTERP_TRACE_MAX names, so a chain of 100k keys
+ * each built from the one before stays linear: past that, `from` ends in
+ * the marker "*" (built from more keys than listed; it travels on like a
+ * name) and further unset names are not listed.
+ * Start it zeroed; interp_trace_free releases it.
+ */
+#define INTERP_TRACE_MAX 32
+struct interp_trace {
+	struct interp_buf from, unset;
+	size_t nfrom, nunset;
+};
+void interp_trace_free(struct interp_trace *t);
+
+/* interp_expand that also fills T (may be NULL; then it is interp_expand). */
+enum interp_status interp_expand_traced(const char *text, size_t len,
+					const struct envset *env,
+					const struct envset *out,
+					struct interp_buf *res,
+					struct interp_error *err,
+					struct interp_trace *t);
+
+/*
  * A message for ERR that never contains a value. KEY (may be NULL) names
  * the variable whose value failed:
  *   "invalid interpolation syntax in the value of KEY: WHY"

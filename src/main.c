@@ -99,6 +99,7 @@ static int build(const struct config *c, char *const *inherited,
 	/* sealed values: the winning value of each key the service receives */
 	errs += seal_open_all(&c->private_keys, env, d);
 	errs += rules_check(c->rules, env, d);
+	errs += policy_taint(c, env, d); /* once all secrecy is known */
 	if (c->user) { /* an unknown user fails check, not only run */
 		struct user_ids u;
 		if (user_resolve(c->user, "", &u, d) < 0)
@@ -595,6 +596,8 @@ int main(int argc, char **argv)
 		status = EXIT_CONFIG;
 		goto out;
 	}
+	if (cfg.cmd == CMD_PRINT)
+		report_print_warnings(&env, cfg.format, &d);
 	report_diag(&d, cfg.verbose, NULL);
 	if ((status = held_signal()) != 0)
 		goto out;

@@ -23,15 +23,29 @@ static int word_at(const char *key, const char *word)
 	return 1;
 }
 
+/* Whether KEY (of LEN bytes) ends with SUFFIX (upper case), ignoring case. */
+static int ends_with(const char *key, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return len >= n && word_at(key + len - n, suffix);
+}
+
 int policy_secret_name(const char *key)
 {
-	/* *PASSWORD* *SECRET* *TOKEN* *CREDENTIAL* *_KEY, case-insensitive,
-	 * in one pass: this runs for every key */
+	/* the words anywhere, case-insensitive, in one pass: this runs for
+	 * every key */
+	static const char *const p_words[] = {
+		"PASSWORD", "PASSWD", "PASSPHRASE", "PRIVATE",
+	};
 	size_t i = 0;
 	for (; key[i]; i++) {
 		const char *w;
 		switch (key[i] & ~0x20) {
-		case 'P': w = "PASSWORD"; break;
+		case 'P':
+			for (size_t k = 0; k < sizeof p_words / sizeof *p_words; k++)
+				if (word_at(key + i, p_words[k]))
+					return 1;
+			continue;
 		case 'S': w = "SECRET"; break;
 		case 'T': w = "TOKEN"; break;
 		case 'C': w = "CREDENTIAL"; break;
@@ -40,7 +54,8 @@ int policy_secret_name(const char *key)
 		if (word_at(key + i, w))
 			return 1;
 	}
-	return i >= 4 && key[i - 4] == '_' && word_at(key + i - 3, "KEY");
+	return ends_with(key, i, "_KEY") || ends_with(key, i, "_PASS") ||
+	       ends_with(key, i, "_PWD");
 }
 
 static void add_required(void *req, const char *key)
@@ -155,5 +170,43 @@ int policy_apply(const struct config *c, struct envset *env, struct diag *d)
 	}
 	diag_info(d, NULL, NULL, "%zu keys kept, %zu stripped (--explain says why)",
 		  nkept, nstripped);
+	return errs;
+}
+
+/* Whether the key named by N bytes at NAME is secret in ENV, by its name
+ * or by how its value was set. */
+static int secret_in(const struct envset *env, const char *name)
+{
+	const struct envvar *v = envset_get(env, name);
+	return policy_secret_name(name) || (v && (v->flags & EV_SECRET));
+}
+
+int policy_taint(const struct config *c, struct envset *env, struct diag *d)
+{
+	int errs = 0;
+	for (size_t i = 0; i < env->n; i++) {
+		struct envvar *v = &env->v[i];
+		if (!envset_live(v) || !v->from)
+			continue;
+		for (const char *f = v->from; *f;) {
+			size_t k = strcspn(f, ",");
+			char *name = xstrndup(f, k);
+			int many = strcmp(name, "*") == 0;
+			if (many || secret_in(env, name))
+				v->flags |= EV_SECRET; /* unlisted: assume secret */
+			if (many && !(v->flags & EV_STRIPPED) && c->deny.n) {
+				diag_error(d, v->key, v->source,
+					   "built from more keys than can be checked against --deny");
+				errs++;
+			} else if (!many && !(v->flags & EV_STRIPPED) &&
+				   strlist_match(&c->deny, name) >= 0) {
+				diag_error(d, v->key, v->source,
+					   "built from denied key %s", name);
+				errs++;
+			}
+			free(name);
+			f += k + (f[k] == ',');
+		}
+	}
 	return errs;
 }

@@ -10,8 +10,9 @@
 #include "envset.h"
 
 /*
- * Whether KEY is secret by its name alone: *PASSWORD*, *SECRET*, *TOKEN*,
- * *_KEY, *CREDENTIAL* (case-insensitive).
+ * Whether KEY is secret by its name alone (case-insensitive): *PASSWORD*,
+ * *PASSWD*, *PASSPHRASE*, *_PASS, *_PWD, *SECRET*, *TOKEN*, *_KEY,
+ * *PRIVATE*, *CREDENTIAL*.
  */
 int policy_secret_name(const char *key);
 
@@ -22,5 +23,14 @@ int policy_secret_name(const char *key);
  * Returns the number of errors added.
  */
 int policy_apply(const struct config *c, struct envset *env, struct diag *d);
+
+/*
+ * Taint: a key built by interpolation (envvar.from) from a secret key is
+ * secret, and one that reaches the service built from a key --deny strips
+ * is an error naming both ("KEY: built from denied key K (SOURCE)"). Call
+ * once every source of secrecy is known: after policy_apply,
+ * seal_open_all and rules_check. Returns the number of errors added.
+ */
+int policy_taint(const struct config *c, struct envset *env, struct diag *d);
 
 #endif

@@ -98,10 +98,17 @@ void report_msg(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("envinit: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg = NULL;
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		fputs("envinit: out of memory\n", stderr);
+		return;
+	}
+	char *safe = diag_escape(msg, (size_t)n); /* one line, always */
+	fprintf(stderr, "envinit: %s\n", safe);
+	free(safe);
+	free(msg);
 }
 
 static int plain_char(unsigned char ch)
@@ -173,6 +180,78 @@ void report_json_string(FILE *out, const char *s, size_t n)
 	fputc('"', out);
 }
 
+/* Whether scheme character C may appear in "scheme://". */
+static int scheme_char(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.';
+}
+
+char *report_redact_urls(const char *s, size_t n, size_t *outlen)
+{
+	static const char red[] = "<redacted>";
+	char *out = NULL;
+	size_t olen = 0, run = 0;
+	FILE *f = open_memstream(&out, &olen);
+	if (!f) {
+		fputs("envinit: out of memory\n", stderr);
+		exit(EXIT_SOFTWARE);
+	}
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (memcmp(s + i, "://", 3) != 0 || i == 0 ||
+		    !scheme_char((unsigned char)s[i - 1]))
+			continue;
+		/* the authority runs to the first / ? # or white space, as a
+		 * client parses it; the user info is what precedes its last @ */
+		size_t a = i + 3, e = a, at = n, colon = n;
+		for (; e < n && !strchr("/?#", s[e]) &&
+		       (unsigned char)s[e] > ' '; e++)
+			if (s[e] == '@')
+				at = e;
+		for (size_t k = a; at < n && k < at; k++)
+			if (s[k] == ':') {
+				colon = k;
+				break;
+			}
+		/* go on inside the authority: it may hold the next URL's
+		 * scheme (a,b://...) but never its "://" */
+		if (at == n || colon == n || colon + 1 == at)
+			continue;
+		fwrite(s + run, 1, colon + 1 - run, f);
+		fputs(red, f);
+		run = at;
+		i = at;
+	}
+	fwrite(s + run, 1, n - run, f);
+	fclose(f);
+	*outlen = olen;
+	return out;
+}
+
+int report_print_name_ok(const char *key, enum format fmt)
+{
+	if (fmt == FMT_SHELL)
+		return envset_valid_name(key);
+	/* env: one line "KEY=..." that reads back; json escapes anything */
+	if (fmt == FMT_ENV)
+		return *key && *key != '#' && !strpbrk(key, "=\"'$ ") &&
+		       diag_printable(key, strlen(key));
+	return 1;
+}
+
+void report_print_warnings(const struct envset *env, enum format fmt,
+			   struct diag *d)
+{
+	for (size_t i = 0; i < env->n; i++) {
+		const struct envvar *v = &env->v[i];
+		if (envset_live(v) && !(v->flags & EV_STRIPPED) &&
+		    !report_print_name_ok(v->key, fmt))
+			diag_warn(d, v->key, NULL, fmt == FMT_SHELL
+				  ? "not a shell identifier: left out of --format shell"
+				  : "cannot be written in --format env: left out");
+	}
+}
+
 void report_print(FILE *out, const struct envset *env, enum format fmt,
 		  int reveal)
 {
@@ -182,11 +261,17 @@ void report_print(FILE *out, const struct envset *env, enum format fmt,
 		fputc('{', out);
 	for (size_t i = 0; i < env->n; i++) {
 		const struct envvar *v = &env->v[i];
-		if (!envset_live(v) || (v->flags & EV_STRIPPED))
+		if (!envset_live(v) || (v->flags & EV_STRIPPED) ||
+		    !report_print_name_ok(v->key, fmt))
 			continue;
 		int hide = (v->flags & EV_SECRET) && !reveal;
 		const char *val = hide ? redacted : v->val;
 		size_t len = hide ? sizeof redacted - 1 : v->len;
+		char *scrub = NULL; /* a URL's password, whatever the key */
+		if (!hide && !reveal && memmem(val, len, "://", 3)) {
+			scrub = report_redact_urls(val, len, &len);
+			val = scrub;
+		}
 		switch (fmt) {
 		case FMT_ENV:
 			fprintf(out, "%s=", v->key);
@@ -208,6 +293,7 @@ void report_print(FILE *out, const struct envset *env, enum format fmt,
 			report_json_string(out, val, len);
 			break;
 		}
+		free(scrub);
 		first = 0;
 	}
 	if (fmt == FMT_JSON)
@@ -235,13 +321,22 @@ void report_explain(FILE *out, const struct envset *env)
 		const struct envvar *v = &env->v[i];
 		if (!envset_live(v))
 			continue;
-		fprintf(out, "%s: %s", v->key, origin_name(v->origin));
-		if (v->source && v->origin != ORIG_INHERITED)
-			fprintf(out, " %s", v->source);
-		if (v->overrode)
-			fprintf(out, ", overrode %s", v->overrode);
+		/* names and paths are data: escaped, one line each */
+		char *key = diag_escape_str(v->key);
+		char *src = diag_escape_str(v->source);
+		char *over = diag_escape_str(v->overrode);
+		fprintf(out, "%s: %s", key, origin_name(v->origin));
+		if (src && v->origin != ORIG_INHERITED)
+			fprintf(out, " %s", src);
+		if (over)
+			fprintf(out, ", overrode %s", over);
+		if (v->from)
+			fprintf(out, ", built from %s", v->from);
 		if (v->flags & EV_SECRET)
 			fputs(", secret", out);
+		free(key);
+		free(src);
+		free(over);
 		fprintf(out, "; %s\n", v->why ? v->why : "kept");
 	}
 	fflush(out);

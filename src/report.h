@@ -20,9 +20,28 @@
  */
 void report_diag(const struct diag *d, int verbose, const char *termlog);
 
-/* Print the kept keys of ENV in FORMAT to OUT; secrets as <redacted>. */
+/*
+ * Print the kept keys of ENV in FORMAT to OUT; secrets as <redacted>, and
+ * without REVEAL a URL's password in any value as well. A name FORMAT
+ * cannot hold (report_print_name_ok) is left out.
+ */
 void report_print(FILE *out, const struct envset *env, enum format fmt,
 		  int reveal);
+
+/* Whether KEY can be printed in FMT: shell takes shell identifiers only;
+ * env any name that stays one line and reads back; json every name. */
+int report_print_name_ok(const char *key, enum format fmt);
+
+/* A warning in D for each kept key report_print would leave out. */
+void report_print_warnings(const struct envset *env, enum format fmt,
+			   struct diag *d);
+
+/*
+ * A copy of the N bytes at S where the password of every URL
+ * (scheme://user:PASSWORD@host) is "<redacted>"; *OUTLEN gets its length.
+ * Caller frees.
+ */
+char *report_redact_urls(const char *s, size_t n, size_t *outlen);
 
 /* One line per key to OUT: where it came from, what it overrode, why it
  * is kept or stripped. Never a value. */

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <regex.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -286,98 +287,214 @@ static int parse_count(const char *s, long long *out)
 	return 0;
 }
 
-/* A word we did not understand, named only when it looks like a rule
- * word: a confused line could hold a value instead of rules. */
-/* Whether NAME looks like a rule word, and so may be echoed in a message
- * (anything else may be a value typed where rules go). */
-static int is_rule_word(const char *name)
+/*
+ * An unknown word is never echoed, not even one that looks like a rule
+ * word: people paste values where rules go. Its position tells which.
+ */
+static void unknown_word(struct diag *d, const char *where, const char *key,
+			 int nth)
 {
-	size_t n = strlen(name);
-	return n > 0 && n <= 32 && strspn(name, "abcdefghijklmnopqrstuvwxyz-") == n;
+	diag_error(d, where, NULL, "%s: unknown rule word (word %d)", key, nth);
 }
 
-static void unknown_word(struct diag *d, const char *where, const char *key,
-			 const char *name, int nth)
+/* Whether NAME is one of the rule words rules.h lists (safe to echo). */
+static int known_word(const char *name)
 {
-	if (is_rule_word(name))
-		diag_error(d, where, NULL, "%s: unknown rule '%s'", key, name);
-	else
-		diag_error(d, where, NULL, "%s: unknown rule (word %d)", key, nth);
+	static const char *const words[] = {
+		"secret", "optional", "int", "port", "bool", "url",
+		"no-placeholder", "min", "max", "one-of", "match", "default",
+	};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcmp(name, words[i]) == 0)
+			return 1;
+	return 0;
 }
+
+/* ---- the bounded regex compile ----------------------------------------- */
 
 /*
- * libc's regcomp builds an automaton whose size multiplies with nested
- * bounds: ((a*)*){255}{255} takes minutes and gigabytes in musl and glibc
- * alike. A manifest must never hang envinit, so a pattern is refused when
- * it has more than RE_MAX_REPEATS repetition operators, a bound above
- * RE_MAX_BOUND, or a bound applied to a bounded group or another bound.
- * Real validation patterns stay far below this.
+ * libc's regcomp builds an automaton whose size is the pattern with every
+ * bound unrolled: a{1,9} holds a nine times, (x|y|z) holds three branches,
+ * and nesting multiplies, so a 40-byte pattern can take minutes and
+ * gigabytes (musl and glibc alike). Before regcomp sees a pattern, a
+ * parser of the ERE grammar estimates that size: a branch costs the sum of
+ * its atoms, an alternation the sum of its branches, a group its contents,
+ * `*` `+` `?` double what they apply to (`*` and `+` on a group that holds
+ * a quantifier itself multiply it by 8: nested loops such as (a*(a*)*)*
+ * make glibc's matcher slow, found by fuzz_rules), and {m,n} multiplies it by n (by
+ * m+1 for {m,}). Above RULES_RE_MAX_COST the pattern is refused, as is one
+ * longer than RULES_RE_MAX_LEN bytes, nested deeper than RULES_RE_MAX_DEPTH
+ * groups, with a bound above RULES_RE_MAX_BOUND, a quantifier on a
+ * quantifier (a+*, undefined in ERE, exponential in glibc) or a back
+ * reference (\1: exponential matching). Bracket expressions are parsed as
+ * regcomp parses them ([]a], [^]a], [[:alpha:]], [[.-.]], [[=e=]]), so
+ * no ( or ) hidden in one can mislead the count.
  */
-#define RE_MAX_REPEATS 16
-#define RE_MAX_BOUND 255
+struct re_scan {
+	const char *p;
+	size_t nquant; /* quantifiers seen so far */
+	const char *why; /* set when refused */
+};
 
-static int regex_too_costly(const char *re)
+static const char *skip_bracket(const char *p)
 {
-	int repeats = 0, depth = 0, bounded_depth = -1, quant = 0;
-	for (const char *p = re; *p; p++) {
-		int was_quant = quant;
-		quant = 0;
-		switch (*p) {
-		case '\\':
-			if (p[1])
-				p++;
-			break;
-		case '[': { /* a bracket expression: its * + ? are literal */
-			const char *q = p + 1;
-			if (*q == '^')
-				q++;
-			if (*q == ']')
-				q++;
-			while (*q && *q != ']')
+	p++; /* '[' */
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			char kind = p[1];
+			const char *q = p + 2;
+			while (*q && !(q[0] == kind && q[1] == ']'))
 				q++;
 			if (!*q)
-				return 0; /* regcomp reports the unbalanced bracket */
-			p = q;
-			break;
+				return NULL;
+			p = q + 2;
+			continue;
 		}
-		case '(':
-			depth++;
-			break;
-		case ')':
-			if (depth > 0)
-				depth--;
-			break;
-		case '*': case '+': case '?':
-			/* a++ or a?+: undefined in ERE, exponential in glibc */
-			if (was_quant)
-				return 1;
-			repeats++;
-			quant = 1;
-			break;
-		case '{': {
-			char *end;
-			unsigned long lo = strtoul(p + 1, &end, 10);
-			unsigned long hi = lo;
-			if (*end == ',')
-				hi = end[1] == '}' ? RE_MAX_BOUND + 1ul : strtoul(end + 1, &end, 10);
-			if (lo > RE_MAX_BOUND || hi > RE_MAX_BOUND)
-				return 1;
-			/* a bound right after a quantifier, or on a group holding one */
-			if (was_quant || (p > re && p[-1] == ')' && bounded_depth > depth))
-				return 1;
-			bounded_depth = depth > bounded_depth ? depth : bounded_depth;
-			repeats++;
-			const char *close = strchr(p, '}');
-			if (close)
-				p = close;
-			quant = 1;
-			break;
+		p++;
+	}
+	return *p ? p + 1 : NULL;
+}
+
+static double re_alt(struct re_scan *r, int depth);
+
+/* One atom at r->p and its quantifier; returns its cost, or -1. */
+static double re_piece(struct re_scan *r, int depth)
+{
+	double c = 1;
+	const char *p = r->p;
+	size_t q0 = r->nquant;
+	switch (*p) {
+	case '(':
+		if (depth >= RULES_RE_MAX_DEPTH) {
+			r->why = "groups nested too deeply";
+			return -1;
 		}
-		default:
-			break;
-		}
-		if (repeats > RE_MAX_REPEATS)
+		r->p = p + 1;
+		c = re_alt(r, depth + 1);
+		if (c < 0)
+			return -1;
+		if (*r->p == ')')
+			r->p++;
+		c = c > 1 ? c : 1;
+		break;
+	case '[':
+		r->p = skip_bracket(p);
+		if (!r->p) {
+			r->p = p + strlen(p); /* regcomp reports it */
 			return 1;
+		}
+		break;
+	case '\\':
+		if (p[1] >= '1' && p[1] <= '9') {
+			r->why = "back references are not supported";
+			return -1;
+		}
+		r->p = p + (p[1] ? 2 : 1);
+		break;
+	default:
+		r->p = p + 1;
+		break;
+	}
+	int quantified = 0, loop_in = r->nquant > q0;
+	for (;;) {
+		p = r->p;
+		double mult;
+		if (*p == '*' || *p == '+' || *p == '?') {
+			/* a loop around a group that loops itself ((a*)*):
+			 * glibc's matcher tracks many more states */
+			mult = loop_in && *p != '?' ? 8 : 2;
+			r->p = p + 1;
+		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+			char *end;
+			unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
+			int open = 0;
+			if (*end == ',') {
+				if (end[1] == '}') {
+					open = 1;
+					end++;
+				} else {
+					hi = strtoul(end + 1, &end, 10);
+				}
+			}
+			if (lo > RULES_RE_MAX_BOUND || hi > RULES_RE_MAX_BOUND) {
+				r->why = "a bound above " RULES_RE_MAX_BOUND_S;
+				return -1;
+			}
+			if (*end != '}') {
+				r->p = p + strlen(p); /* regcomp reports it */
+				return c;
+			}
+			mult = open ? (double)lo + 1 : (double)(hi > lo ? hi : lo);
+			if (mult < 1)
+				mult = 1;
+			r->p = end + 1;
+		} else {
+			return c;
+		}
+		if (quantified) {
+			r->why = "a quantifier on a quantifier";
+			return -1;
+		}
+		quantified = 1;
+		r->nquant++;
+		c *= mult;
+	}
+}
+
+/* Branches up to ')' or the end; returns their cost, or -1. */
+static double re_alt(struct re_scan *r, int depth)
+{
+	double total = 0, branch = 0;
+	while (*r->p && !(*r->p == ')' && depth > 0)) {
+		if (*r->p == '|') {
+			total += branch;
+			branch = 0;
+			r->p++;
+			continue;
+		}
+		double c = re_piece(r, depth);
+		if (c < 0)
+			return -1;
+		branch += c;
+		if (total + branch > RULES_RE_MAX_COST) {
+			r->why = "its bounds, nesting and alternatives unroll too far";
+			return -1;
+		}
+	}
+	return total + branch;
+}
+
+const char *rules_regex_refusal(const char *pattern)
+{
+	if (strlen(pattern) > RULES_RE_MAX_LEN)
+		return "longer than " RULES_RE_MAX_LEN_S " bytes";
+	struct re_scan r = { .p = pattern, .why = NULL };
+	while (*r.p) {
+		if (re_alt(&r, 0) < 0)
+			return r.why;
+		if (*r.p == ')') /* unbalanced: regcomp reports it */
+			r.p++;
+	}
+	return NULL;
+}
+
+int rules_regcomp(regex_t *re, const char *pattern, char *why, size_t whycap)
+{
+	const char *no = rules_regex_refusal(pattern);
+	if (no) {
+		snprintf(why, whycap, "regex too complex: %s", no);
+		return -1;
+	}
+	int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char msg[128];
+		regerror(rc, re, msg, sizeof msg);
+		snprintf(why, whycap, "bad regex: %s", msg);
+		return -1;
 	}
 	return 0;
 }
@@ -417,7 +534,7 @@ static int parse_word(struct rule *ru, const char *name, const char *value,
 	int is_min = strcmp(name, "min") == 0, is_max = strcmp(name, "max") == 0;
 	if (!is_min && !is_max && strcmp(name, "one-of") != 0 &&
 	    strcmp(name, "match") != 0 && strcmp(name, "default") != 0) {
-		unknown_word(d, where, key, name, nth);
+		unknown_word(d, where, key, nth);
 		return 1;
 	}
 	if (!value || !*value) {
@@ -441,20 +558,12 @@ static int parse_word(struct rule *ru, const char *name, const char *value,
 		}
 	} else if (strcmp(name, "match") == 0) {
 		clear_re(ru);
-		if (regex_too_costly(value)) {
-			diag_error(d, where, NULL,
-				   "%s: match: regex too complex (at most %d repetition operators, bounds up to %d, no quantifier on a quantifier)",
-				   key, RE_MAX_REPEATS, RE_MAX_BOUND);
-			return 1;
-		}
+		char why[192];
 		ru->re = xmalloc(sizeof *ru->re);
-		int rc = regcomp(ru->re, value, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char msg[128];
-			regerror(rc, ru->re, msg, sizeof msg);
+		if (rules_regcomp(ru->re, value, why, sizeof why) < 0) {
 			free(ru->re);
 			ru->re = NULL;
-			diag_error(d, where, NULL, "%s: match: bad regex: %s", key, msg);
+			diag_error(d, where, NULL, "%s: match: %s", key, why);
 			return 1;
 		}
 		ru->re_text = xstrdup(value);
@@ -519,7 +628,7 @@ int rules_add(struct rules *r, const char *key, const char *words,
 		if (rc < 0) /* name it only if it is a rule word: never a value */
 			diag_error(d, where, NULL,
 				   "%s: %s: unterminated \" (a quoted value ends at \" before a space or the line's end)",
-				   key, is_rule_word(name) ? name : "a word");
+				   key, known_word(name) ? name : "a word");
 		else
 			errs += parse_word(&line, name, value, nth, where, d);
 		errs += rc < 0;

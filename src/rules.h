@@ -56,6 +56,8 @@
 #include "diag.h"
 #include "envset.h"
 
+#include <regex.h>
+
 struct rules;
 
 /* An empty rule table. */
@@ -110,6 +112,23 @@ const char *rules_key(const struct rules *r, size_t i);
 int rules_checks_value(const struct rules *r, const char *key);
 int rules_check_value(const struct rules *r, const struct envvar *v,
 		      struct diag *d);
+
+/*
+ * The one place a regex is compiled (match=): refuses, before regcomp
+ * runs, any pattern whose automaton could not be built quickly (see
+ * rules.c for the cost model), then compiles it as a POSIX ERE with
+ * REG_NOSUB. Returns 0, or -1 with WHY (a message without the pattern)
+ * filled and RE untouched.
+ */
+#define RULES_RE_MAX_LEN 512
+#define RULES_RE_MAX_LEN_S "512"
+#define RULES_RE_MAX_COST 1000
+#define RULES_RE_MAX_DEPTH 8
+#define RULES_RE_MAX_BOUND 255
+#define RULES_RE_MAX_BOUND_S "255"
+int rules_regcomp(regex_t *re, const char *pattern, char *why, size_t whycap);
+/* Why rules_regcomp would refuse PATTERN before compiling it, or NULL. */
+const char *rules_regex_refusal(const char *pattern);
 
 /* Whether VALUE passes rule checks, for tests: each returns 1 or 0. */
 int rules_is_int(const char *value);

@@ -502,7 +502,8 @@ static int load_public_key(const char *arg, unsigned char *pk,
 	enum fileio_err e = fileio_read(AT_FDCWD, arg, KEYFILE_MAX, 0, &buf,
 					&len);
 	if (e) {
-		diag_error(d, "--public-key", arg, "not a public key and %s",
+		/* never echo ARG: it may be a private key pasted by mistake */
+		diag_error(d, "--public-key", NULL, "not a public key and %s",
 			   e == FIO_NOENT ? "no such file"
 			   : e == FIO_TOOBIG ? "too large to be a public key file"
 			   : fileio_strerror(e));
@@ -512,14 +513,14 @@ static int load_public_key(const char *arg, unsigned char *pk,
 	int status = EXIT_OK;
 	if (n >= PRIVATE_PREFIX_LEN &&
 	    memcmp(buf, SEAL_PRIVATE_PREFIX, PRIVATE_PREFIX_LEN) == 0) {
-		diag_error(d, "--public-key", arg,
-			   "holds a private key: pass the public key (%s)", what);
+		diag_error(d, "--public-key", NULL,
+			   "the file holds a private key: pass the public key (%s)", what);
 		status = EXIT_CONFIG;
 	} else if (n < PUBLIC_PREFIX_LEN ||
 		   memcmp(buf, SEAL_PUBLIC_PREFIX, PUBLIC_PREFIX_LEN) != 0 ||
 		   decode_key(buf + PUBLIC_PREFIX_LEN, n - PUBLIC_PREFIX_LEN,
 			      pk) != 0) {
-		diag_error(d, "--public-key", arg, "not a public key file (%s)",
+		diag_error(d, "--public-key", NULL, "not a public key file (%s)",
 			   what);
 		status = EXIT_CONFIG;
 	}

@@ -223,7 +223,7 @@ e check -c bad.ini --termination-log termlog2
 ok "bad manifest -> 78" rc 78
 ok "bad bool named" err_has "bad.ini:2: clear_env: expects yes or no"
 ok "unknown section named" err_has "bad.ini:3: unknown section [servce x]"
-ok "unknown rule named" err_has "bad.ini:5: A: unknown rule 'prot'"
+ok "unknown rule word never echoed" err_has "bad.ini:5: A: unknown rule word (word 1)"
 ok "bad regex named" err_has "bad.ini:6: B: match: bad regex"
 ok "bad number named" err_has "bad.ini:7: C: min: bad number"
 ok "manifest errors in the termination log" file_has termlog2 "bad.ini:5"

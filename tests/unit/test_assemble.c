@@ -121,7 +121,7 @@ static void clear_env_and_keep(void **state)
 	c.clear_env = 1;
 	strlist_add_split(&c.keep, "PATH H*");
 	char *envp[] = { "PATH=/bin", "HOME=/root", "TOKEN=t", "noequals", NULL };
-	assemble_inherited(&c, envp, &out);
+	assemble_inherited(&c, envp, &out, NULL);
 	assert_string_equal(val(&out, "PATH"), "/bin");
 	assert_string_equal(val(&out, "HOME"), "/root");
 	assert_null(val(&out, "TOKEN"));

@@ -357,10 +357,49 @@ static void messages(void **state)
 	free(m);
 }
 
+/* Expand T with a trace; FROM and UNSET are what it recorded. */
+static void traced(const char *t, const char *from, const char *unset)
+{
+	struct interp_buf b = {0};
+	struct interp_error e;
+	struct interp_trace tr = {0};
+	assert_int_equal(interp_expand_traced(t, strlen(t), &env, &out, &b, &e, &tr),
+			 INTERP_OK);
+	assert_int_equal(tr.from.len, strlen(from));
+	assert_memory_equal(tr.from.p ? tr.from.p : "", from, strlen(from));
+	assert_int_equal(tr.unset.len, strlen(unset));
+	assert_memory_equal(tr.unset.p ? tr.unset.p : "", unset, strlen(unset));
+	interp_buf_wipe(&b);
+	interp_trace_free(&tr);
+}
+
+/* Taint follows whichever set supplied the value; only bare unset names
+ * are reported as unset. */
+static void trace_records_sources(void **state)
+{
+	(void)state;
+	traced("$A ${O}", "A,O", "");
+	traced("$A$A${A:-x}", "A", "");
+	traced("${MISSING}$M2 ${M3:-d} ${M4-d} ${M5:+a} ${O:+alt}", "", "MISSING,M2");
+	traced("${OE:-$N}", "N", "");      /* the default's variable is used */
+	traced("${O:-$N}", "O", "");       /* the default is not */
+	traced("$$A '$E'", "E", "");
+	/* transitive: a value of OUT carries what it was built from */
+	envset_get(&out, "O")->from = xstrdup("SECRET_1,X");
+	traced("x$O", "O,SECRET_1,X", "");
+	/* ENV wins a lookup, so ENV's variable (no from) is the source */
+	envset_get(&out, "N")->from = xstrdup("HIDDEN");
+	traced("$N", "N", "");
+	free(envset_get(&out, "O")->from);
+	free(envset_get(&out, "N")->from);
+	envset_get(&out, "O")->from = envset_get(&out, "N")->from = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plain_text),
+		cmocka_unit_test(trace_records_sources),
 		cmocka_unit_test(simple_names),
 		cmocka_unit_test(dollar_dollar),
 		cmocka_unit_test(literal_dollars),

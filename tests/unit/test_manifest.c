@@ -283,7 +283,7 @@ static void every_problem_reported(void **state)
 	assert_int_equal(d.nerrors, 4);
 	assert_non_null(find_err("conf/m.ini:2", "unknown directive 'bogus'"));
 	assert_non_null(find_err("conf/m.ini:3", "line longer than"));
-	assert_non_null(find_err("conf/m.ini:5", "unknown rule 'wat'"));
+	assert_non_null(find_err("conf/m.ini:5", "A: unknown rule word (word 2)"));
 	assert_non_null(find_err("conf/m.ini:7", "reveal: not allowed in a manifest"));
 	free(text);
 }

@@ -50,6 +50,17 @@ static void secret_names(void **state)
 	assert_false(policy_secret_name("KEYBOARD"));
 	assert_false(policy_secret_name("DB_HOST"));
 	assert_false(policy_secret_name("MONKEY"));
+	/* the wider list: *PASSWD* *PASSPHRASE* *_PASS *_PWD *PRIVATE* */
+	assert_true(policy_secret_name("ADMIN_PASSWD"));
+	assert_true(policy_secret_name("GPG_PASSPHRASE"));
+	assert_true(policy_secret_name("DB_PASS"));
+	assert_true(policy_secret_name("MYSQL_PWD"));
+	assert_true(policy_secret_name("SSH_PRIVATE_KEY_PATH"));
+	assert_true(policy_secret_name("db_pass"));
+	assert_false(policy_secret_name("PASSENGER"));
+	assert_false(policy_secret_name("DB_PASS_COUNT"));
+	assert_false(policy_secret_name("PWD"));
+	assert_false(policy_secret_name("COMPASS"));
 }
 
 static void nothing_stripped_without_allow(void **state)
@@ -139,6 +150,34 @@ static void require_from_example(void **state)
 	unlink(path);
 }
 
+/* Taint: secrecy follows envvar.from, and a kept key built from a denied
+ * key is an error naming both. */
+static void taint_follows_the_value(void **state)
+{
+	(void)state;
+	struct envvar *v = envset_set(&env, "DSN", "x", 1, ORIG_ENVFILE, "a.env:6");
+	v->from = xstrdup("DB_HOST,DB_PASSWORD");
+	v = envset_set(&env, "PLAIN", "y", 1, ORIG_ENVFILE, "a.env:7");
+	v->from = xstrdup("DB_HOST");
+	strlist_add(&c.deny, "DB_PASS*");
+	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_int_equal(policy_taint(&c, &env, &d), 1);
+	assert_int_equal(d.nerrors, 1);
+	assert_string_equal(d.v[d.n - 1].subject, "DSN");
+	assert_string_equal(d.v[d.n - 1].text, "built from denied key DB_PASSWORD");
+	assert_string_equal(d.v[d.n - 1].source, "a.env:6");
+	assert_true(envset_get(&env, "DSN")->flags & EV_SECRET);
+	assert_false(envset_get(&env, "PLAIN")->flags & EV_SECRET);
+	/* a secret known only by its flag (secrets dir, [keys] secret) */
+	envset_get(&env, "DB_HOST")->flags |= EV_SECRET;
+	assert_int_equal(policy_taint(&c, &env, &d), 1);
+	assert_true(envset_get(&env, "PLAIN")->flags & EV_SECRET);
+	/* a stripped derived key does not reach the service: no error */
+	diag_free(&d);
+	envset_get(&env, "DSN")->flags |= EV_STRIPPED;
+	assert_int_equal(policy_taint(&c, &env, &d), 0);
+}
+
 /* A required key with another spelling in the set: the error says how. */
 static void missing_key_hints(void **state)
 {
@@ -177,6 +216,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(secret_names),
+		cmocka_unit_test_setup_teardown(taint_follows_the_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(nothing_stripped_without_allow, setup, teardown),
 		cmocka_unit_test_setup_teardown(require_reports_every_problem, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_key_required_twice_is_reported_once, setup, teardown),

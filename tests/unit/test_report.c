@@ -144,10 +144,98 @@ static void termination_log_whole_lines_4096(void **state)
 	diag_free(&d);
 }
 
+static void url_passwords_redacted(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "postgres://app:hunter2@db:5432/x", "postgres://app:<redacted>@db:5432/x" },
+		{ "redis://:pw@h1,redis://u:pw2@h2", "redis://:<redacted>@h1,redis://u:<redacted>@h2" },
+		{ "https://u:p@ss@host/", "https://u:<redacted>@host/" },
+		{ "http://host:8080/a@b", "http://host:8080/a@b" },
+		{ "https://user@host", "https://user@host" },
+		{ "https://u:@host", "https://u:@host" },
+		{ "://u:p@h", "://u:p@h" },
+		{ "x amqp://g:s@q y", "x amqp://g:<redacted>@q y" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n;
+		char *r = report_redact_urls(cases[i].in, strlen(cases[i].in), &n);
+		assert_int_equal(n, strlen(r));
+		assert_string_equal(r, cases[i].out);
+		free(r);
+	}
+	/* print: whatever the key's name, unless --reveal */
+	envset_set(&env, "DATABASE_URL", "mysql://a:b@c", 13, ORIG_ENVFILE, "a.env:5");
+	fmt = FMT_ENV;
+	reveal = 0;
+	char *s = capture(print_it, &env);
+	assert_non_null(strstr(s, "\nDATABASE_URL=\"mysql://a:<redacted>@c\"\n"));
+	free(s);
+	reveal = 1;
+	s = capture(print_it, &env);
+	assert_non_null(strstr(s, "\nDATABASE_URL=mysql://a:b@c\n"));
+	free(s);
+}
+
+static void names_each_format_can_hold(void **state)
+{
+	(void)state;
+	assert_true(report_print_name_ok("A_1", FMT_SHELL));
+	assert_false(report_print_name_ok("a.b", FMT_SHELL));
+	assert_false(report_print_name_ok("X;rm -rf", FMT_SHELL));
+	assert_true(report_print_name_ok("a.b", FMT_ENV));
+	assert_false(report_print_name_ok("a=b", FMT_ENV));
+	assert_false(report_print_name_ok("a\nb", FMT_ENV));
+	assert_false(report_print_name_ok("#a", FMT_ENV));
+	assert_true(report_print_name_ok("a\nb", FMT_JSON));
+	envset_set(&env, "my.key", "v", 1, ORIG_ENVFILE, "a.env:6");
+	struct diag dd;
+	diag_init(&dd);
+	report_print_warnings(&env, FMT_SHELL, &dd);
+	assert_int_equal(dd.n, 1);
+	char *line = diag_format(&dd.v[0]);
+	assert_string_equal(line, "envinit: warning: my.key: not a shell identifier: left out of --format shell");
+	free(line);
+	diag_free(&dd);
+	fmt = FMT_SHELL;
+	reveal = 0;
+	char *s = capture(print_it, &env);
+	assert_null(strstr(s, "my.key"));
+	free(s);
+}
+
+/* One escaping function for every message: nothing can end a line. */
+static void diag_escapes_everything(void **state)
+{
+	(void)state;
+	struct diag dd;
+	diag_init(&dd);
+	diag_error(&dd, "K\nenvinit: X", "f\r.env:1", "bad %s", "\x1b[31m\xff\xc2\x9b");
+	char *line = diag_format(&dd.v[0]);
+	assert_string_equal(line, "envinit: K\\nenvinit: X: bad \\x1b[31m\\xff\\xc2\\x9b (f\\r.env:1)");
+	free(line);
+	/* valid UTF-8 is kept; escaping twice changes nothing */
+	char *e = diag_escape_str("caf\xc3\xa9 \\n");
+	assert_string_equal(e, "caf\xc3\xa9 \\n");
+	char *e2 = diag_escape_str(dd.v[0].text);
+	assert_string_equal(e2, dd.v[0].text);
+	assert_true(diag_printable("caf\xc3\xa9", 5));
+	assert_false(diag_printable("a\tb", 3));
+	assert_false(diag_printable("\xed\xa0\x80", 3)); /* a surrogate */
+	free(e);
+	free(e2);
+	diag_free(&dd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(env_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(url_passwords_redacted, setup, teardown),
+		cmocka_unit_test_setup_teardown(names_each_format_can_hold, setup, teardown),
+		cmocka_unit_test(diag_escapes_everything),
 		cmocka_unit_test_setup_teardown(shell_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(json_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(explain_never_values, setup, teardown),

@@ -138,8 +138,8 @@ static void bad_words(void **state)
 	struct {
 		const char *key, *words, *text;
 	} cases[] = {
-		{ "A", "prot", "A: unknown rule 'prot'" },
-		{ "A", "int Secret", "A: unknown rule (word 2)" },
+		{ "A", "prot", "A: unknown rule word (word 1)" },
+		{ "A", "int Secret", "A: unknown rule word (word 2)" },
 		{ "A", "min=abc", "A: min: bad number" },
 		{ "A", "max=1e3", "A: max: bad number" },
 		{ "A", "min=-1", "A: min: bad number" },
@@ -397,11 +397,23 @@ static void costly_regex_refused(void **state)
 	(void)state;
 	static const char *const bad[] = {
 		"match=((a*)*){255}{255}", "match=(a{200}){200}", "match=a{1000}",
-		"match=a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*",
+		/* a ( or ) inside a bracket expression must not hide nesting */
+		"match=([[:alpha:])](a|b|c|d){1,255}){1,255}",
+		/* alternatives add up: ten branches unrolled 255 times, twice */
+		"match=(a|b|c|d|e|f|g|h|i|j){1,255}(a|b|c|d|e|f|g|h|i|j){1,255}",
+		"match=(a)\\1", /* back reference: exponential matching */
+		/* found by fuzz_rules: nested loops, a 3 s timeout in glibc */
+		"match=(a*((a*)*)*){55}",
+		"match=(a*((a*)\xe9*)*){55}", /* the same, 0.5 s CPU under ASan */
+		"match=((((((((((a))))))))))", /* deeper than RULES_RE_MAX_DEPTH */
 	};
 	static const char *const good[] = {
 		"match=^[a-z]{3,8}$", "match=^[^@]+@[^@]+$", "match=^(ab)+c?$",
 		"match=^[+*?]+$", "match=^[]*]?x$",
+		/* many quantifiers that do not multiply stay cheap */
+		"match=a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*",
+		"match=^([0-9]{1,3}\\.){3}[0-9]{1,3}$", "match=^[0-9]{1,255}$",
+		"match=^[[:alpha:]][[:alnum:]_]*$",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct rules *rs = rules_new();
@@ -412,6 +424,18 @@ static void costly_regex_refused(void **state)
 		diag_free(&dd);
 		rules_free(rs);
 	}
+	/* the messages say which limit; over RULES_RE_MAX_LEN bytes */
+	char long_re[RULES_RE_MAX_LEN + 2];
+	memset(long_re, 'a', sizeof long_re - 1);
+	long_re[sizeof long_re - 1] = '\0';
+	assert_string_equal(rules_regex_refusal(long_re), "longer than 512 bytes");
+	long_re[RULES_RE_MAX_LEN] = '\0';
+	assert_null(rules_regex_refusal(long_re));
+	assert_string_equal(rules_regex_refusal("(a|b){1,256}"), "a bound above 255");
+	assert_string_equal(rules_regex_refusal("a{2}*"), "a quantifier on a quantifier");
+	assert_null(rules_regex_refusal("(a|b|c|d|e|f|g|h){1,125}"));
+	assert_string_equal(rules_regex_refusal("(a|b|c|d|e|f|g|h|i){1,125}"),
+			    "its bounds, nesting and alternatives unroll too far");
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		struct rules *rs = rules_new();
 		struct diag dd;
