@@ -33,4 +33,12 @@ int assemble(const struct config *c, char *const *envp, struct envset *out,
 int assemble_file_refs(const struct config *c, struct envset *env,
 		       struct diag *d);
 
+/*
+ * For --explain: the inherited names --clear-env drops (those
+ * assemble_inherited skips for matching no --keep glob; ENVINIT_* steer
+ * envinit and are not listed), added to OUT with empty values.
+ */
+void assemble_dropped(const struct config *c, char *const *envp,
+		      struct envset *out);
+
 #endif

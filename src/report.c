@@ -3,6 +3,8 @@
  */
 #include "report.h"
 
+#include "policy.h"
+
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -197,20 +199,68 @@ static const char *origin_name(enum origin o)
 	return "unknown";
 }
 
+/* A name as text: a control byte shows as \xNN, so no name forges a line. */
+static void put_name(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20 || ch == 0x7f || ch == '\\')
+			fprintf(out, "\\x%02x", ch);
+		else
+			fputc(ch, out);
+	}
+}
+
+static void explain_key(FILE *out, const struct envvar *v, const char *why)
+{
+	put_name(out, v->key);
+	fprintf(out, ": %s", origin_name(v->origin));
+	if (v->source && v->origin != ORIG_INHERITED)
+		fprintf(out, " %s", v->source);
+	if (v->overrode)
+		fprintf(out, ", overrode %s", v->overrode);
+	if (v->flags & EV_SECRET)
+		fputs(", secret", out);
+	fprintf(out, "; %s\n", why ? why : "kept");
+}
+
 void report_explain(FILE *out, const struct envset *env)
 {
+	for (size_t i = 0; i < env->n; i++)
+		if (envset_live(&env->v[i]))
+			explain_key(out, &env->v[i], env->v[i].why);
+	fflush(out);
+}
+
+void report_explain_all(FILE *out, const struct config *c,
+			const struct envset *env, const struct envset *dropped,
+			const struct envset *consumed)
+{
 	for (size_t i = 0; i < env->n; i++) {
-		const struct envvar *v = &env->v[i];
+		if (!envset_live(&env->v[i]))
+			continue;
+		char *why = policy_why(c, &env->v[i]);
+		explain_key(out, &env->v[i], why);
+		free(why);
+	}
+	for (size_t i = 0; dropped && i < dropped->n; i++) {
+		if (!envset_live(&dropped->v[i]))
+			continue;
+		put_name(out, dropped->v[i].key);
+		fputs(": inherited; dropped: --clear-env, and matches no --keep glob\n",
+		      out);
+	}
+	for (size_t i = 0; consumed && i < consumed->n; i++) {
+		const struct envvar *v = &consumed->v[i];
 		if (!envset_live(v))
 			continue;
-		fprintf(out, "%s: %s", v->key, origin_name(v->origin));
+		size_t n = strlen(v->key) - strlen(config_file_suffix(c));
+		put_name(out, v->key);
+		fprintf(out, ": %s", origin_name(v->origin));
 		if (v->source && v->origin != ORIG_INHERITED)
 			fprintf(out, " %s", v->source);
-		if (v->overrode)
-			fprintf(out, ", overrode %s", v->overrode);
-		if (v->flags & EV_SECRET)
-			fputs(", secret", out);
-		fprintf(out, "; %s\n", v->why ? v->why : "kept");
+		fprintf(out, "; consumed: names the file %.*s is read from; "
+			     "it never reaches the service\n", (int)n, v->key);
 	}
 	fflush(out);
 }

@@ -28,6 +28,17 @@ void report_print(FILE *out, const struct envset *env, enum format fmt,
  * is kept or stripped. Never a value. */
 void report_explain(FILE *out, const struct envset *env);
 
+/*
+ * --explain in full: one line per key of ENV as report_explain, why naming
+ * the glob that decided (policy_why); then one line per name of DROPPED
+ * (inherited, dropped by --clear-env) and of CONSUMED (KEY_FILE pointers
+ * resolved and removed; where each was set). DROPPED and CONSUMED may be
+ * NULL. Names only, never a value.
+ */
+void report_explain_all(FILE *out, const struct config *c,
+			const struct envset *env, const struct envset *dropped,
+			const struct envset *consumed);
+
 /* "envinit: " + message, for the few messages that are not diagnostics. */
 void report_msg(const char *fmt, ...) ATTR_PRINTF(1, 2);
 
