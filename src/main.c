@@ -441,9 +441,9 @@ int main(int argc, char **argv)
 		status = EXIT_CONFIG;
 		goto out;
 	}
-	report_diag(&d, cfg.verbose, NULL);
-	if (cfg.explain)
+	if (cfg.explain) /* before the warnings, as before the problems */
 		report_explain_all(stderr, &cfg, &env, &dropped, &consumed);
+	report_diag(&d, cfg.verbose, NULL);
 	cfg.consumed = NULL;
 	envset_free(&dropped);
 	envset_free(&consumed);

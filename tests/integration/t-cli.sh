@@ -10,6 +10,54 @@ e --version
 ok "--version exits 0" rc 0
 ok "--version names the program" out_has "envinit "
 
+err_is() { printf '%s\n' "$1" | cmp -s - "$T/err"; }
+e help
+ok "help verb exits 0" rc 0
+cp out help.txt
+e --help
+ok "help verb prints what --help prints" cmp -s out help.txt
+e version
+ok "version verb exits 0" rc 0
+cp out version.txt
+e --version
+ok "version verb prints what --version prints" cmp -s out version.txt
+e --help
+ok "--help lists every exit status" grep -qxF "75 --watch=exit after a change; 78 configuration or check failure;" out
+ok "--help names 64, 128+N" grep -qxF "command's own status, or 128+N when it died of signal N; 64 usage error;" out
+ok "--help names 126, 127" grep -qxF "126 command not executable; 127 command not found." out
+
+e
+ok "bare envinit: the problem and the hint, once" err_is "envinit: no command given
+envinit: see 'envinit --help'"
+e --foo
+ok "unknown option named, hint once" err_is "envinit: unknown option '--foo'
+envinit: see 'envinit --help'"
+e --env-file
+ok "missing argument told apart" err_is "envinit: option '--env-file' needs an argument
+envinit: see 'envinit --help'"
+e -q -f
+ok "missing argument of a short option" err_is "envinit: option '-f' needs an argument
+envinit: see 'envinit --help'"
+e -qZ -- true
+ok "unknown short option in a cluster" err_is "envinit: unknown option '-Z'
+envinit: see 'envinit --help'"
+e --reveal=x -- true
+ok "a value given to a flag" err_is "envinit: option '--reveal' takes no argument
+envinit: see 'envinit --help'"
+e --ex -- true
+ok "an ambiguous abbreviation" err_is "envinit: ambiguous option '--ex'
+envinit: see 'envinit --help'"
+e --explai -- true
+ok "an unambiguous abbreviation still works" err_is "PATH: inherited; kept: nothing is stripped without --allow or a service"
+e --exec --init -- true
+ok "--exec with --init -> 64" rc 64
+ok "--exec with --init says so" err_is "envinit: --exec and --init exclude each other: give one
+envinit: see 'envinit --help'"
+e --init --exec -- true
+ok "--init with --exec -> 64" rc 64
+e --exec --exec -- true
+ok "--exec twice is fine" rc 0
+
 e --no-such-option -- true
 ok "unknown option is a usage error" rc 64
 ok "unknown option is named" err_has "no-such-option"
