@@ -29,7 +29,7 @@ void assemble_inherited(const struct config *c, char *const *envp,
 int assemble(const struct config *c, char *const *envp, struct envset *out,
 	     struct diag *d);
 
-/* Resolve KEY<suffix>=PATH indirection in ENV (see SPEC "Precedence"). */
+/* Resolve KEY<suffix>=PATH indirection in ENV (the README's "Precedence"). */
 int assemble_file_refs(const struct config *c, struct envset *env,
 		       struct diag *d);
 
