@@ -163,3 +163,11 @@ fi
 e --termination-log execlog -- no-such-command-for-log
 ok "exec failure -> 127" rc 127
 ok "exec failure in the termination log" file_has execlog "no-such-command-for-log: command not found"
+
+# Every exit status envinit can return is in --help, the README and the man page.
+e --help
+for s in 64 75 78 126 127 128+N; do
+	ok "exit status $s in --help" grep -qE "(^|[ ;:])$s " out
+	ok "exit status $s in the README's table" grep -qF "| $s |" "$ROOT/README.md"
+	ok "exit status $s in envinit(1)" grep -qxE "\.It ($s|128\+ Ns Ar n)" "$ROOT/man/envinit.1"
+done
