@@ -167,7 +167,8 @@ ok "exec failure in the termination log" file_has execlog "no-such-command-for-l
 # Every exit status envinit can return is in --help, the README and the man page.
 e --help
 for s in 64 75 78 126 127 128+N; do
-	ok "exit status $s in --help" grep -qE "(^|[ ;:])$s " out
+	re=$(printf '%s' "$s" | sed 's/+/\\+/')
+	ok "exit status $s in --help" grep -qE "(^|[ ;:])$re " out
 	ok "exit status $s in the README's table" grep -qF "| $s |" "$ROOT/README.md"
-	ok "exit status $s in envinit(1)" grep -qxE "\.It ($s|128\+ Ns Ar n)" "$ROOT/man/envinit.1"
+	ok "exit status $s in envinit(1)" grep -qxE "\.It ($re|128\+ Ns Ar n)" "$ROOT/man/envinit.1"
 done
