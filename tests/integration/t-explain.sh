@@ -79,3 +79,24 @@ ok "... and the check still passes" rc 0
 ok "... with the singular" out_is "envinit: check passed: 1 key kept, 4 stripped"
 e check -q -f app.env -a 'HOST POSTGRE_*'
 ok "-q silences the --allow warning" test ! -s err
+
+# Paths joined to the manifest's directory are cleaned lexically in what
+# envinit reads and says: no "dir/../", "./" or "//".
+mkdir -p conf/sub keys
+printf 'K=1\n' >keys/k.env
+for p in '../keys/./k.env' 'sub/..//../keys/k.env' './../keys/k.env'; do
+	printf '[service s]\nenv_file = %s\nallow = K\n' "$p" >conf/app.ini
+	e print --explain -c conf/app.ini -s s
+	ok "manifest path $p is read" out_is "K=1"
+	ok "manifest path $p is cleaned in messages" err_is \
+		"K: env file keys/k.env:1; kept: matches --allow 'K'
+PATH: inherited; stripped: not required, and matches no --allow or --keep glob"
+done
+printf '[service s]\nenv_file = ../../nowhere/x.env\n' >conf/sub/app.ini
+e check -c conf/sub/app.ini -s s
+ok "a missing manifest-relative file is named by its cleaned path" err_is \
+	"envinit: nowhere/x.env: cannot read env file: no such file"
+printf '[service s]\nenv_file = ../../nowhere/x.env\n' >"$T/conf/sub/abs.ini"
+e check -c "$T/conf/sub/abs.ini" -s s
+ok "... and from an absolute manifest path" err_is \
+	"envinit: $T/nowhere/x.env: cannot read env file: no such file"
