@@ -187,7 +187,7 @@ int policy_apply(const struct config *c, struct envset *env, struct diag *d)
 			nkept++;
 	}
 	warn_unmatched_allow(c, env, d);
-	diag_info(d, NULL, NULL, "%zu keys kept, %zu stripped (--explain says why)",
-		  nkept, nstripped);
+	diag_info(d, NULL, NULL, "%zu key%s kept, %zu stripped (--explain says why)",
+		  nkept, nkept == 1 ? "" : "s", nstripped);
 	return errs;
 }

@@ -48,7 +48,7 @@ e --ex -- true
 ok "an ambiguous abbreviation" err_is "envinit: ambiguous option '--ex'
 envinit: see 'envinit --help'"
 e --explai -- true
-ok "an unambiguous abbreviation still works" err_is "PATH: inherited; kept: nothing is stripped without --allow or a service"
+ok "an unambiguous abbreviation still works" grep -qxF "PATH: inherited; kept: nothing is stripped without --allow or a service" err
 e --exec --init -- true
 ok "--exec with --init -> 64" rc 64
 ok "--exec with --init says so" err_is "envinit: --exec and --init exclude each other: give one
