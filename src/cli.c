@@ -35,6 +35,9 @@ enum {
 	OPT_EXPLAIN,
 	OPT_PUBLIC_KEY,
 	OPT_IN_PLACE,
+	OPT_STRICT,
+	OPT_RESEAL,
+	OPT_SKIP_UNOPENED,
 };
 
 static const struct option longopts[] = {
@@ -73,6 +76,9 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "public-key", required_argument, NULL, OPT_PUBLIC_KEY },
 	{ "in-place", required_argument, NULL, OPT_IN_PLACE },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "reseal", no_argument, NULL, OPT_RESEAL },
+	{ "skip-unopened", no_argument, NULL, OPT_SKIP_UNOPENED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,6 +90,11 @@ static const char usage_text[] =
 	"       envinit keygen --private-key-file FILE    new key pair; prints the public key\n"
 	"       envinit seal --public-key KEY NAME        seal a value read on stdin\n"
 	"       envinit seal --public-key KEY --in-place FILE NAME...\n"
+	"       envinit seal --in-place FILE --reseal --private-key-file OLD...\n"
+	"                    --public-key NEW [--skip-unopened] [NAME...]\n"
+	"                                                 re-seal to NEW what OLD opens\n"
+	"       envinit lint [OPTIONS]                    check what the repository alone can tell\n"
+	"       envinit get [OPTIONS] KEY                 print one assembled value\n"
 	"       envinit help | --help | version | --version\n"
 	"\n"
 	"Sources:\n"
@@ -114,18 +125,18 @@ static const char usage_text[] =
 	"      --grace SECONDS          SIGTERM to SIGKILL delay (default 10)\n"
 	"      --termination-log FILE   where a failed check writes its summary\n"
 	"Output:\n"
-	"      --format env|json|shell  print format (default env)\n"
-	"      --reveal                 print secret values\n"
-	"      --all                    check: every service of the manifest\n"
+	"      --format env|json|shell  print format (default env); check, lint: json\n"
+	"      --reveal                 print secret values (print, get)\n"
+	"      --all                    check, lint: every service of the manifest\n"
+	"      --strict                 lint: warnings fail too\n"
 	"      --explain                say where each key came from and why it is kept\n"
 	"  -v, --verbose                -q, --quiet\n"
 	"  -h, --help                   -V, --version\n"
 	"\n"
-	"\n"
-	"Exit status: 0 success (check, print, keygen, seal); in run mode the\n"
-	"command's own status, or 128+N when it died of signal N; 64 usage error;\n"
-	"75 --watch=exit after a change; 78 configuration or check failure;\n"
-	"126 command not executable; 127 command not found.\n"
+	"Exit status: 0 success (check, print, lint, get, keygen, seal); in run\n"
+	"mode the command's own status, or 128+N when it died of signal N;\n"
+	"64 usage error; 75 --watch=exit after a change; 78 configuration or\n"
+	"check failure; 126 command not executable; 127 command not found.\n"
 	"The env-file syntax: docs/envfile.md; the manifest: man envinit.ini.\n";
 
 const char *cli_usage(void)
@@ -326,6 +337,9 @@ static int apply_option(int opt, const char *arg, struct config *c,
 	case 'V': c->cmd = CMD_VERSION; break;
 	case OPT_PUBLIC_KEY: replace(&c->public_key, arg); break;
 	case OPT_IN_PLACE: replace(&c->in_place, arg); break;
+	case OPT_STRICT: c->strict = 1; break;
+	case OPT_RESEAL: c->reseal = 1; break;
+	case OPT_SKIP_UNOPENED: c->skip_unopened = 1; break;
 	default:
 		return -1;
 	}
@@ -346,7 +360,8 @@ static const struct {
 	enum command cmd;
 } verbs[] = {
 	{ "run", CMD_RUN }, { "check", CMD_CHECK }, { "print", CMD_PRINT },
-	{ "keygen", CMD_KEYGEN }, { "seal", CMD_SEAL },
+	{ "keygen", CMD_KEYGEN }, { "seal", CMD_SEAL }, { "lint", CMD_LINT },
+	{ "get", CMD_GET },
 	{ "help", CMD_HELP }, { "version", CMD_VERSION },
 };
 
@@ -360,8 +375,22 @@ static int check_positionals(struct config *c, struct diag *d)
 			return -1;
 		}
 		return 0;
+	case CMD_GET:
+		if (c->argc != 1) {
+			diag_error(d, "get", NULL, "expects one KEY");
+			return -1;
+		}
+		return 0;
 	case CMD_SEAL:
-		if (c->argc == 0) {
+		if ((c->reseal || c->skip_unopened) && !c->in_place) {
+			diag_error(d, "--reseal", NULL, "needs --in-place FILE");
+			return -1;
+		}
+		if (c->skip_unopened && !c->reseal) {
+			diag_error(d, "--skip-unopened", NULL, "is for --reseal only");
+			return -1;
+		}
+		if (c->argc == 0 && !c->reseal) {
 			diag_error(d, "seal", NULL, "expects the NAME of the key to seal");
 			return -1;
 		}
@@ -374,10 +403,12 @@ static int check_positionals(struct config *c, struct diag *d)
 	case CMD_CHECK:
 	case CMD_PRINT:
 	case CMD_KEYGEN:
+	case CMD_LINT:
 		if (c->argc) {
 			diag_error(d, NULL, NULL, "'%s' takes no command",
 				   c->cmd == CMD_CHECK ? "check" :
-				   c->cmd == CMD_PRINT ? "print" : "keygen");
+				   c->cmd == CMD_PRINT ? "print" :
+				   c->cmd == CMD_LINT ? "lint" : "keygen");
 			return -1;
 		}
 		return 0;

@@ -24,7 +24,7 @@ struct srclist {
 };
 
 enum command { CMD_RUN, CMD_CHECK, CMD_PRINT, CMD_KEYGEN, CMD_SEAL,
-	       CMD_HELP, CMD_VERSION };
+	       CMD_HELP, CMD_VERSION, CMD_LINT, CMD_GET };
 enum runmode { RUN_AUTO, RUN_EXEC, RUN_INIT };
 enum format { FMT_ENV, FMT_JSON, FMT_SHELL };
 enum watch_action { WATCH_NONE, WATCH_RESTART, WATCH_SIGNAL, WATCH_EXIT };
@@ -75,7 +75,7 @@ struct config {
 	int reveal;
 	int explain;
 	int verbose; /* -1 quiet, 0, 1.. */
-	int check_all;
+	int check_all; /* check --all, lint --all */
 	struct envset *consumed; /* --explain: the KEY_FILE pointers resolved
 				    and removed (assemble adds them); not
 				    owned, NULL when not wanted */
@@ -84,9 +84,13 @@ struct config {
 	char *public_key;
 	char *in_place;
 
-	/* The command and its arguments (run), or seal's key names. */
+	/* The command and its arguments (run), seal's key names, get's KEY. */
 	char **argv;
 	int argc;
+
+	int strict;        /* lint: warnings fail too */
+	int reseal;        /* seal --in-place FILE --reseal */
+	int skip_unopened; /* reseal what opens even if some value does not */
 };
 
 void config_init(struct config *c);

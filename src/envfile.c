@@ -8,7 +8,8 @@
  * two buffers reused for every entry and wiped at the end.
  *
  * Errors: a syntax error (bad key, unterminated quote) stops the file,
- * since what follows cannot be trusted; an error in a value (interpolation,
+ * since what follows cannot be trusted (lint goes on at the next line, to
+ * report every bad statement); an error in a value (interpolation,
  * NUL byte) drops that key and parsing goes on, so every such problem is
  * reported at once. Messages name the file and the line where the entry
  * starts, and never quote a value.
@@ -41,6 +42,9 @@ struct parser {
 	size_t wherecap;
 	size_t total; /* bytes of all values set so far */
 	int stop;     /* a fatal error: parse no further */
+	envfile_entry_fn *on_entry; /* lint: every entry; go on after errors */
+	void *ctx;
+	unsigned flags; /* of the current entry, for entry() */
 };
 
 /*
@@ -459,7 +463,10 @@ static void set_value(struct parser *p, const char *v, size_t len)
 		p->stop = 1;
 		return;
 	}
-	envset_set(p->out, p->key, v, len, ORIG_ENVFILE, where(p));
+	struct envvar *var = envset_set(p->out, p->key, v, len, ORIG_ENVFILE,
+					where(p));
+	if (p->on_entry)
+		p->on_entry(p->ctx, p->key, where(p), var, p->flags);
 }
 
 /* Interpolate TEXT into p->val and set the key; errors drop the key. */
@@ -468,7 +475,13 @@ static void set_interpolated(struct parser *p, const char *text, size_t len)
 	struct interp_error err;
 
 	p->val.len = 0;
+	if (memchr(text, '$', len))
+		p->flags |= ENVFILE_INTERPOLATED;
 	if (interp_expand(text, len, p->env, p->out, &p->val, &err)) {
+		if (p->on_entry && err.status == INTERP_REQUIRED) {
+			p->on_entry(p->ctx, p->key, where(p), NULL, p->flags);
+			return;
+		}
 		char *msg = interp_strerror(&err, p->key);
 		diag_error(p->d, where(p), NULL, "%s", msg);
 		free(msg);
@@ -481,6 +494,8 @@ static void set_interpolated(struct parser *p, const char *text, size_t len)
 static void inherit(struct parser *p)
 {
 	const struct envvar *v = p->env ? envset_get(p->env, p->key) : NULL;
+	if (p->on_entry)
+		p->on_entry(p->ctx, p->key, where(p), NULL, ENVFILE_BARE);
 	if (v)
 		envset_set(p->out, p->key, v->val, v->len, ORIG_ENVFILE,
 			   where(p));
@@ -662,6 +677,7 @@ static int statement(struct parser *p)
 	if (p->pos == p->n)
 		return 0; /* R4.3: a lone `export` */
 	p->entry = p->line;
+	p->flags = 0;
 	if (read_key(p, &bare) < 0)
 		return -1;
 	if (bare) {
@@ -675,6 +691,38 @@ static int statement(struct parser *p)
 	return 0;
 }
 
+/* After a syntax error, in lint mode: go on at the next line. */
+static void skip_line(struct parser *p)
+{
+	const unsigned char *lf = memchr(p->s + p->pos, '\n', p->n - p->pos);
+	advance(p, lf ? (size_t)(lf - p->s) : p->n);
+}
+
+static int parse(struct parser *p)
+{
+	size_t before = p->d->nerrors;
+
+	/* R2.1: a BOM only at the very start */
+	if (p->n >= 3 && memcmp(p->s, "\xEF\xBB\xBF", 3) == 0)
+		p->pos = 3;
+	for (;;) {
+		skip_to_statement(p);
+		if (p->pos == p->n || p->stop)
+			break;
+		if (statement(p) < 0) {
+			if (!p->on_entry)
+				break;
+			skip_line(p);
+		}
+	}
+
+	interp_buf_wipe(&p->raw);
+	interp_buf_wipe(&p->val);
+	free(p->key);
+	free(p->where);
+	return (int)(p->d->nerrors - before);
+}
+
 int envfile_parse(const char *name, const char *buf, size_t len,
 		  const struct envset *env, struct envset *out, struct diag *d)
 {
@@ -682,22 +730,18 @@ int envfile_parse(const char *name, const char *buf, size_t len,
 		.name = name, .s = (const unsigned char *)buf, .n = len,
 		.line = 1, .env = env, .out = out, .d = d,
 	};
-	size_t before = d->nerrors;
+	return parse(&p);
+}
 
-	/* R2.1: a BOM only at the very start */
-	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		p.pos = 3;
-	for (;;) {
-		skip_to_statement(&p);
-		if (p.pos == p.n || statement(&p) < 0 || p.stop)
-			break;
-	}
-
-	interp_buf_wipe(&p.raw);
-	interp_buf_wipe(&p.val);
-	free(p.key);
-	free(p.where);
-	return (int)(d->nerrors - before);
+int envfile_parse_each(const char *name, const char *buf, size_t len,
+		       struct envset *out, struct diag *d,
+		       envfile_entry_fn *entry, void *ctx)
+{
+	struct parser p = {
+		.name = name, .s = (const unsigned char *)buf, .n = len,
+		.line = 1, .out = out, .d = d, .on_entry = entry, .ctx = ctx,
+	};
+	return parse(&p);
 }
 
 int envfile_load(const char *path, int missing_ok, const struct envset *env,

@@ -30,4 +30,21 @@ int envfile_load(const char *path, int missing_ok, const struct envset *env,
 int envfile_parse(const char *name, const char *buf, size_t len,
 		  const struct envset *env, struct envset *out, struct diag *d);
 
+/*
+ * For `envinit lint`: envfile_parse that reports every bad statement (after
+ * a syntax error it goes on at the next line) and calls ENTRY for each
+ * entry. V is the variable as just set in OUT (V->overrode: an earlier
+ * entry of the same key in this file), or NULL for a bare KEY or a value
+ * that failed; FLAGS says why. A `${V:?}` lookup that fails is not an
+ * error here (it depends on the environment): the entry is reported
+ * ENVFILE_INTERPOLATED with V NULL.
+ */
+#define ENVFILE_INTERPOLATED 0x1u /* the value looks a variable up */
+#define ENVFILE_BARE 0x2u         /* a bare KEY: copied from the environment */
+typedef void envfile_entry_fn(void *ctx, const char *key, const char *where,
+			      const struct envvar *v, unsigned flags);
+int envfile_parse_each(const char *name, const char *buf, size_t len,
+		       struct envset *out, struct diag *d,
+		       envfile_entry_fn *entry, void *ctx);
+
 #endif

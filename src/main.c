@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "envinit.h"
 #include "envset.h"
+#include "lint.h"
 #include "manifest.h"
 #include "policy.h"
 #include "report.h"
@@ -61,9 +62,10 @@ static int unsupported(const struct config *c, struct diag *d)
 			   "a service (-s or $ENVINIT_SERVICE) needs a manifest (-c FILE or $ENVINIT_CONFIG)");
 		return 1;
 	}
-	if (c->check_all && (c->cmd != CMD_CHECK || !c->config_file)) {
-		diag_error(d, "--all", NULL, c->cmd != CMD_CHECK
-			   ? "is for 'envinit check' only"
+	if (c->check_all && ((c->cmd != CMD_CHECK && c->cmd != CMD_LINT) ||
+			     !c->config_file)) {
+		diag_error(d, "--all", NULL, c->cmd != CMD_CHECK && c->cmd != CMD_LINT
+			   ? "is for 'envinit check' and 'envinit lint' only"
 			   : "needs a manifest (-c FILE or $ENVINIT_CONFIG)");
 		return 1;
 	}
@@ -166,7 +168,7 @@ static void add_prefixed(struct diag *to, const struct diag *from,
  * once, as without -s.
  */
 static int check_all(int argc, char **argv, const struct manifest *m,
-		     int verbose, struct diag *d)
+		     int verbose, struct report_json *j, struct diag *d)
 {
 	size_t n = manifest_nservices(m);
 	int failed = 0;
@@ -190,7 +192,9 @@ static int check_all(int argc, char **argv, const struct manifest *m,
 		const char *label = name ? name : "no service";
 		if (sd.nerrors)
 			failed++;
-		if (verbose >= 0 || sd.nerrors)
+		if (j)
+			report_json_service(j, name, &sd, &env, 0);
+		else if (verbose >= 0 || sd.nerrors)
 			printf(sd.nerrors ? "envinit: check --all: %s%s: FAILED (%zu problem%s)\n"
 					  : "envinit: check --all: %s%s: ok (%zu key%s)\n",
 			       name ? "service " : "", label,
@@ -204,6 +208,127 @@ static int check_all(int argc, char **argv, const struct manifest *m,
 	}
 	fflush(stdout);
 	return failed ? EXIT_CONFIG : EXIT_OK;
+}
+
+static int json_wanted(const struct config *c)
+{
+	return c->format_set && c->format == FMT_JSON &&
+	       (c->cmd == CMD_CHECK || c->cmd == CMD_LINT);
+}
+
+/* --format json when the manifest or the command line failed before any
+ * service could be looked at: one document naming the problems. */
+static void json_failure(const struct config *c, const struct diag *d)
+{
+	struct report_json j;
+	report_json_begin(&j);
+	report_json_service(&j, c->service, d, NULL, 0);
+	report_json_end(&j, stdout);
+}
+
+static size_t count_level(const struct diag *d, enum diag_level lvl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		n += d->v[i].level == lvl;
+	return n;
+}
+
+/*
+ * lint, lint -s NAME, lint --all: each service configured exactly as
+ * `-s NAME` would be; every service of the manifest is known to each lint
+ * (a key is unused only when no service uses it). Text: problems on
+ * stderr (prefixed [NAME] with --all), one line per service (--all) or a
+ * summary on stdout; JSON: one document on stdout.
+ */
+static int lint_cmd(int argc, char **argv, struct config *cfg,
+		    const struct manifest *m, struct diag *d)
+{
+	size_t n = m ? manifest_nservices(m) : 0, failed = 0;
+	struct config *all = xcalloc(n ? n : 1, sizeof *all);
+	struct diag *ds = xcalloc(n ? n : 1, sizeof *ds);
+	struct report_json j;
+	int json = json_wanted(cfg);
+
+	for (size_t i = 0; i < n; i++) {
+		config_init(&all[i]);
+		diag_init(&ds[i]);
+		cli_parse(argc, argv, &all[i], &ds[i]); /* parsed before: no error */
+		config_from_environment(&all[i], environ);
+		manifest_apply(m, manifest_service(m, i), &all[i], &ds[i]);
+	}
+	if (json)
+		report_json_begin(&j);
+	if (cfg->check_all && n) {
+		for (size_t i = 0; i < n; i++) {
+			const char *name = manifest_service(m, i);
+			struct envset keys;
+			envset_init(&keys);
+			lint_service(&all[i], all, n, &ds[i], &keys);
+			size_t errs = ds[i].nerrors;
+			size_t warns = count_level(&ds[i], DIAG_WARNING);
+			int bad = errs || (cfg->strict && warns);
+			failed += bad;
+			if (json)
+				report_json_service(&j, name, &ds[i], &keys, cfg->strict);
+			else if (cfg->verbose >= 0 || bad)
+				printf(bad ? "envinit: lint --all: service %s: FAILED (%zu errors, %zu warnings)\n"
+					   : "envinit: lint --all: service %s: ok (%zu errors, %zu warnings)\n",
+				       name, errs, warns);
+			add_prefixed(d, &ds[i], name);
+			envset_free(&keys);
+		}
+	} else {
+		if (cfg->check_all && m) /* a manifest without services */
+			manifest_apply(m, NULL, cfg, d);
+		struct envset keys;
+		envset_init(&keys);
+		lint_service(cfg, all, n, d, &keys);
+		size_t warns = count_level(d, DIAG_WARNING);
+		failed = d->nerrors || (cfg->strict && warns);
+		if (json)
+			report_json_service(&j, cfg->service, d, &keys, cfg->strict);
+		else if (!failed && cfg->verbose >= 0)
+			printf("envinit: lint passed (%zu warnings)\n", warns);
+		envset_free(&keys);
+	}
+	fflush(stdout);
+	if (json) {
+		report_json_end(&j, stdout);
+	} else {
+		report_diag(d, cfg->verbose, NULL);
+		if (failed && !d->nerrors)
+			report_msg("lint failed: warnings fail with --strict");
+	}
+	for (size_t i = 0; i < n; i++) {
+		config_free(&all[i]);
+		diag_free(&ds[i]);
+	}
+	free(all);
+	free(ds);
+	return failed ? EXIT_CONFIG : EXIT_OK;
+}
+
+/* get KEY: the value the service would receive, on stdout with a newline
+ * (as printenv); a secret one only with --reveal. */
+static int get_value(const struct config *c, const struct envset *env,
+		     struct diag *d)
+{
+	const char *key = c->argv[0];
+	const struct envvar *v = envset_get(env, key);
+	const char *why = !v || !envset_live(v) ? "not set"
+		: (v->flags & EV_STRIPPED) ? "not set for this service (stripped)"
+		: (v->flags & EV_SECRET) && !c->reveal
+			? "secret value: add --reveal to print it" : NULL;
+	if (why || !v) {
+		diag_error(d, key, NULL, "%s", why ? why : "not set");
+		report_diag(d, c->verbose, NULL);
+		return EXIT_CONFIG;
+	}
+	fwrite(v->val, 1, v->len, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	return EXIT_OK;
 }
 
 /*
@@ -401,14 +526,29 @@ int main(int argc, char **argv)
 		manifest = manifest_load(cfg.config_file, &d);
 		if (!manifest || (!cfg.check_all &&
 				  manifest_apply(manifest, cfg.service, &cfg, &d))) {
-			report_diag(&d, cfg.verbose, cfg.termination_log);
+			if (json_wanted(&cfg))
+				json_failure(&cfg, &d);
+			else
+				report_diag(&d, cfg.verbose,
+					    cfg.cmd == CMD_LINT ? NULL : cfg.termination_log);
 			status = EXIT_CONFIG;
 			goto out;
 		}
 	}
+	if (cfg.cmd == CMD_LINT) {
+		status = lint_cmd(argc, argv, &cfg, manifest, &d);
+		goto out;
+	}
 	if (cfg.check_all) {
-		status = check_all(argc, argv, manifest, cfg.verbose, &d);
-		report_diag(&d, cfg.verbose, cfg.termination_log);
+		struct report_json j;
+		if (json_wanted(&cfg))
+			report_json_begin(&j);
+		status = check_all(argc, argv, manifest, cfg.verbose,
+				   json_wanted(&cfg) ? &j : NULL, &d);
+		if (json_wanted(&cfg))
+			report_json_end(&j, stdout);
+		else
+			report_diag(&d, cfg.verbose, cfg.termination_log);
 		goto out;
 	}
 
@@ -429,6 +569,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (json_wanted(&cfg)) { /* check --format json */
+		struct report_json j;
+		build(&cfg, environ, &env, &envp, &d);
+		report_json_begin(&j);
+		report_json_service(&j, cfg.service, &d, &env, 0);
+		report_json_end(&j, stdout);
+		status = d.nerrors ? EXIT_CONFIG : EXIT_OK;
+		goto out;
+	}
 	if (cfg.explain) { /* what never became a key, for --explain */
 		cfg.consumed = &consumed;
 		assemble_dropped(&cfg, environ, &dropped);
@@ -455,6 +604,9 @@ int main(int argc, char **argv)
 		break;
 	case CMD_PRINT:
 		report_print(stdout, &env, cfg.format, cfg.reveal);
+		break;
+	case CMD_GET:
+		status = get_value(&cfg, &env, &d);
 		break;
 	default:
 		if (cfg.watch != WATCH_NONE) {

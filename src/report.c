@@ -122,7 +122,7 @@ static void put_shell_value(FILE *out, const char *s, size_t n)
 	fputc('\'', out);
 }
 
-static void put_json_string(FILE *out, const char *s, size_t n)
+void report_json_string(FILE *out, const char *s, size_t n)
 {
 	fputc('"', out);
 	for (size_t i = 0; i < n; i++) {
@@ -173,9 +173,9 @@ void report_print(FILE *out, const struct envset *env, enum format fmt,
 			break;
 		case FMT_JSON:
 			fputs(first ? "\n  " : ",\n  ", out);
-			put_json_string(out, v->key, strlen(v->key));
+			report_json_string(out, v->key, strlen(v->key));
 			fputs(": ", out);
-			put_json_string(out, val, len);
+			report_json_string(out, val, len);
 			break;
 		}
 		first = 0;
@@ -263,4 +263,127 @@ void report_explain_all(FILE *out, const struct config *c,
 			     "it never reaches the service\n", (int)n, v->key);
 	}
 	fflush(out);
+}
+
+/* ---- --format json ------------------------------------------------------ */
+
+void report_json_begin(struct report_json *j)
+{
+	memset(j, 0, sizeof *j);
+	j->ok = 1;
+	j->f = open_memstream(&j->buf, &j->len);
+	if (!j->f) {
+		fputs("envinit: out of memory\n", stderr);
+		exit(EXIT_SOFTWARE);
+	}
+}
+
+static void json_str_or_null(FILE *f, const char *s)
+{
+	if (s)
+		report_json_string(f, s, strlen(s));
+	else
+		fputs("null", f);
+}
+
+/* A subject that is a place (FILE:LINE, a path, a file name) rather
+ * than a key. */
+static int is_place(const char *s)
+{
+	return strpbrk(s, ":/.") != NULL;
+}
+
+/* The rule word a message starts with ("min: shorter than..."), or NULL. */
+static const char *rule_of(const char *text, char *word, size_t cap)
+{
+	static const char *const rules[] = {
+		"min", "max", "int", "port", "bool", "url", "one-of", "match",
+		"no-placeholder", "sealed",
+	};
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		size_t n = strlen(rules[i]);
+		if (strncmp(text, rules[i], n) == 0 && text[n] == ':' &&
+		    n < cap) {
+			memcpy(word, rules[i], n + 1);
+			return word;
+		}
+	}
+	if (strncmp(text, "required", 8) == 0)
+		return "required";
+	return NULL;
+}
+
+static void json_problem(FILE *f, const struct diag_item *it, int first)
+{
+	const char *key = it->subject, *src = it->source;
+	char word[32];
+	if (key && is_place(key)) { /* "FILE:LINE: bad syntax" */
+		if (!src)
+			src = key;
+		key = NULL;
+	}
+	fputs(first ? "" : ", ", f);
+	fprintf(f, "{\"level\": \"%s\", \"key\": ",
+		it->level == DIAG_ERROR ? "error" : "warning");
+	json_str_or_null(f, key);
+	fputs(", \"source\": ", f);
+	json_str_or_null(f, src);
+	fputs(", \"rule\": ", f);
+	json_str_or_null(f, rule_of(it->text, word, sizeof word));
+	fputs(", \"message\": ", f);
+	report_json_string(f, it->text, strlen(it->text));
+	fputc('}', f);
+}
+
+static void json_names(FILE *f, const struct envset *env, int stripped)
+{
+	int first = 1;
+	fputc('[', f);
+	for (size_t i = 0; env && i < env->n; i++) {
+		const struct envvar *v = &env->v[i];
+		if (!envset_live(v) || !!(v->flags & EV_STRIPPED) != stripped)
+			continue;
+		fputs(first ? "" : ", ", f);
+		report_json_string(f, v->key, strlen(v->key));
+		first = 0;
+	}
+	fputc(']', f);
+}
+
+void report_json_service(struct report_json *j, const char *name,
+			 const struct diag *d, const struct envset *env,
+			 int strict)
+{
+	FILE *f = j->f;
+	int ok = 1, first = 1;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].level == DIAG_ERROR ||
+		    (d->v[i].level == DIAG_WARNING && strict))
+			ok = 0;
+	fputs(j->n++ ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
+	json_str_or_null(f, name);
+	fprintf(f, ", \"ok\": %s, \"problems\": [", ok ? "true" : "false");
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].level == DIAG_INFO)
+			continue;
+		json_problem(f, &d->v[i], first);
+		first = 0;
+	}
+	fputs("], \"kept\": ", f);
+	json_names(f, env, 0);
+	fputs(", \"stripped\": ", f);
+	json_names(f, env, 1);
+	fputc('}', f);
+	j->ok &= ok;
+}
+
+void report_json_end(struct report_json *j, FILE *out)
+{
+	fclose(j->f);
+	fprintf(out, "{\"ok\": %s, \"services\": [", j->ok ? "true" : "false");
+	fwrite(j->buf, 1, j->len, out);
+	fputs(j->n ? "\n]}\n" : "]}\n", out);
+	fflush(out);
+	free(j->buf);
+	memset(j, 0, sizeof *j);
 }

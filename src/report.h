@@ -39,6 +39,37 @@ void report_explain_all(FILE *out, const struct config *c,
 			const struct envset *env, const struct envset *dropped,
 			const struct envset *consumed);
 
+/*
+ * --format json for check, check --all and lint: one document on stdout,
+ *   {"ok": BOOL, "services": [{"name": NAME|null, "ok": BOOL, "problems":
+ *    [{"level": "error"|"warning", "key": KEY|null, "source": "FILE:LINE"|
+ *    null, "rule": WORD|null, "message": TEXT}], "kept": [NAMES],
+ *   "stripped": [NAMES]}]}
+ * Names, sources, rule words and messages only (which never hold a value).
+ * Add each service with report_json_service, then report_json_end prints
+ * the document to OUT.
+ */
+struct report_json {
+	FILE *f;    /* the services, buffered: "ok" comes first */
+	char *buf;
+	size_t len;
+	size_t n;   /* services added */
+	int ok;
+};
+void report_json_begin(struct report_json *j);
+/* Service NAME (NULL: no service) with the problems of D (errors and
+ * warnings; info is left out) and, when ENV is not NULL, its kept and
+ * stripped names. The service fails on an error, or on a warning when
+ * STRICT. */
+void report_json_service(struct report_json *j, const char *name,
+			 const struct diag *d, const struct envset *env,
+			 int strict);
+void report_json_end(struct report_json *j, FILE *out);
+
+/* S (N bytes) as a JSON string: quotes, backslashes and every control
+ * character escaped; other bytes as they are. */
+void report_json_string(FILE *out, const char *s, size_t n);
+
 /* "envinit: " + message, for the few messages that are not diagnostics. */
 void report_msg(const char *fmt, ...) ATTR_PRINTF(1, 2);
 

@@ -7,6 +7,8 @@
  */
 #include "rules.h"
 
+#include "seal.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +25,7 @@
 #define R_BOOL 0x10u
 #define R_URL 0x20u
 #define R_NOPLACEHOLDER 0x40u
+#define R_SEALED 0x80u
 
 #define NONE (-1LL)
 
@@ -53,7 +56,7 @@ static const struct {
 } flag_words[] = {
 	{ "secret", R_SECRET }, { "optional", R_OPTIONAL }, { "int", R_INT },
 	{ "port", R_PORT }, { "bool", R_BOOL }, { "url", R_URL },
-	{ "no-placeholder", R_NOPLACEHOLDER },
+	{ "no-placeholder", R_NOPLACEHOLDER }, { "sealed", R_SEALED },
 };
 
 /* ---- value checks ------------------------------------------------------ */
@@ -641,6 +644,17 @@ static int check_value(const struct rule *ru, const struct envvar *v,
 	return errs;
 }
 
+int rules_plaintext(const struct rules *r, const char *key, const char *val,
+		    size_t len, const char *source, struct diag *d)
+{
+	const struct rule *ru = find(r, key);
+	if (!ru || !(ru->flags & R_SEALED) || !len || seal_is_sealed(val, len))
+		return 0;
+	diag_error(d, key, source,
+		   "sealed: plaintext value in an env file (seal it: envinit seal --in-place)");
+	return 1;
+}
+
 int rules_check(const struct rules *r, struct envset *env, struct diag *d)
 {
 	if (!r)
@@ -651,8 +665,13 @@ int rules_check(const struct rules *r, struct envset *env, struct diag *d)
 		struct envvar *v = envset_get(env, ru->key);
 		if (!v)
 			continue;
-		if (ru->flags & R_SECRET)
+		if (ru->flags & (R_SECRET | R_SEALED))
 			v->flags |= EV_SECRET;
+		/* `sealed`: whether the service receives it or not, since the
+		 * plaintext sits in a file */
+		if (v->origin == ORIG_ENVFILE)
+			errs += rules_plaintext(r, v->key, v->val, v->len,
+						v->source, d);
 		/* a value still sealed failed to open: that error is enough */
 		if ((v->flags & (EV_STRIPPED | EV_UNOPENED)) || v->len == 0)
 			continue;
@@ -665,4 +684,29 @@ const char *rules_optional_where(const struct rules *r, const char *key)
 {
 	const struct rule *ru = r && r->n ? find(r, key) : NULL;
 	return ru && (ru->flags & R_OPTIONAL) ? ru->opt_where : NULL;
+}
+
+int rules_has(const struct rules *r, const char *key)
+{
+	return find(r, key) != NULL;
+}
+
+const char *rules_key(const struct rules *r, size_t i)
+{
+	return r && i < r->n ? r->v[i].key : NULL;
+}
+
+int rules_check_value(const struct rules *r, const struct envvar *v,
+		      struct diag *d)
+{
+	const struct rule *ru = find(r, v->key);
+	return ru && v->len ? check_value(ru, v, d) : 0;
+}
+
+int rules_checks_value(const struct rules *r, const char *key)
+{
+	const struct rule *ru = find(r, key);
+	return ru && (ru->min != NONE || ru->max != NONE || ru->oneof ||
+		      ru->re || (ru->flags & (R_INT | R_PORT | R_BOOL | R_URL |
+					      R_NOPLACEHOLDER)));
 }

@@ -17,6 +17,11 @@
  *                   equal to TODO or FIXME, of the form <...>, or made of
  *                   three or more x's only (all case-insensitive)
  *   default=VALUE   used when the key is unset or empty
+ *   sealed          the value must be sealed (enc:v1:...) wherever an env
+ *                   file sets it; implies secret. A plaintext value there is
+ *                   an error naming the key and FILE:LINE (check and run:
+ *                   the value the service would get, received or stripped;
+ *                   lint: every entry of every file)
  *
  * A word's value runs to the next white space; write match="..." or
  * default="..." to include spaces (the value then ends at a `"` that is
@@ -88,6 +93,23 @@ void rules_defaults(const struct rules *r, struct envset *env);
  * R may be NULL. Returns the number of errors added.
  */
 int rules_check(const struct rules *r, struct envset *env, struct diag *d);
+
+/*
+ * `sealed`: when KEY has that rule and VAL (LEN bytes, from the env file
+ * entry SOURCE) is neither empty nor sealed, add the error
+ * "KEY: sealed: plaintext value in an env file (SOURCE)". Returns 0 or 1.
+ */
+int rules_plaintext(const struct rules *r, const char *key, const char *val,
+		    size_t len, const char *source, struct diag *d);
+
+/* For lint: whether [keys] names KEY; the I-th key (NULL past the end);
+ * whether KEY has a rule on its value (min, max, int, ...); and those
+ * rules checked on one non-empty value V (errors added). */
+int rules_has(const struct rules *r, const char *key);
+const char *rules_key(const struct rules *r, size_t i);
+int rules_checks_value(const struct rules *r, const char *key);
+int rules_check_value(const struct rules *r, const struct envvar *v,
+		      struct diag *d);
 
 /* Whether VALUE passes rule checks, for tests: each returns 1 or 0. */
 int rules_is_int(const char *value);

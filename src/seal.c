@@ -33,20 +33,21 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Length of the "enc:v<digits>:" prefix at VAL, or 0. */
-static size_t sealed_prefix_len(const char *val, size_t len)
-{
-	if (len < 7 || memcmp(val, "enc:v", 5) != 0 || !is_digit(val[5]))
-		return 0;
-	size_t i = 6;
-	while (i < len && is_digit(val[i]))
-		i++;
-	return i < len && val[i] == ':' ? i + 1 : 0;
-}
+#define sealed_prefix_len seal_prefix_len
 
-int seal_is_sealed(const char *val, size_t len)
+const char *seal_form_error(const char *val, size_t len)
 {
-	return sealed_prefix_len(val, len) != 0;
+	size_t plen = sealed_prefix_len(val, len);
+	if (plen != PREFIX_LEN || val[5] != '1')
+		return "unknown sealed-value version (this envinit opens v1)";
+	const char *b64 = val + PREFIX_LEN;
+	size_t blen = len - PREFIX_LEN, cmax = blen / 4 * 3 + 3, clen = 0;
+	unsigned char *c = xmalloc(cmax);
+	int bad = sodium_base642bin(c, cmax, b64, blen, NULL, &clen, NULL,
+				    B64) != 0 || clen < crypto_box_SEALBYTES + 2;
+	free(c); /* ciphertext: nothing secret */
+	return bad ? "corrupt or truncated sealed value (bad base64 or too short)"
+		   : NULL;
 }
 
 static int sodium_ready(struct diag *d)
@@ -92,7 +93,7 @@ static int load_private_key(const char *path, unsigned char *entry,
 		diag_error(d, path, NULL, "cannot read private key file: %s",
 			   e == FIO_TOOBIG ? "not a private key file (too large)"
 					   : fileio_strerror(e));
-		return -1;
+		return e == FIO_TOOBIG || e == FIO_NOTREG ? -1 : -2;
 	}
 	size_t n = fileio_chomp(buf, len);
 	int ok = n > PRIVATE_PREFIX_LEN &&
@@ -116,9 +117,13 @@ static int load_private_key(const char *path, unsigned char *entry,
 	return 0;
 }
 
-/* Load every key file that can be read; errors go to D. */
-static int keyring_load(const struct strlist *files, struct keyring *kr,
-			struct diag *d)
+/*
+ * Load every key file that can be read; errors go to D, except that a file
+ * that is missing or unreadable goes to GONE when GONE is not NULL (so the
+ * caller can make it a warning). Returns the number of errors put in D.
+ */
+static int keyring_load_gone(const struct strlist *files, struct keyring *kr,
+			     struct diag *d, struct diag *gone)
 {
 	int errs = 0;
 	kr->n = 0;
@@ -131,13 +136,27 @@ static int keyring_load(const struct strlist *files, struct keyring *kr,
 		return 1;
 	}
 	for (size_t i = 0; i < files->n; i++) {
-		if (load_private_key(files->v[i], kr->k + kr->n * ENTRY_BYTES,
-				     d) == 0)
+		struct diag one;
+		diag_init(&one);
+		int rc = load_private_key(files->v[i], kr->k + kr->n * ENTRY_BYTES,
+					  &one);
+		struct diag *to = rc == -2 && gone ? gone : d;
+		for (size_t k = 0; k < one.n; k++)
+			diag_add(to, one.v[k].level, one.v[k].subject,
+				 one.v[k].source, "%s", one.v[k].text);
+		diag_free(&one);
+		if (rc == 0)
 			kr->n++;
-		else
+		else if (to == d)
 			errs++;
 	}
 	return errs;
+}
+
+static int keyring_load(const struct strlist *files, struct keyring *kr,
+			struct diag *d)
+{
+	return keyring_load_gone(files, kr, d, NULL);
 }
 
 static void keyring_free(struct keyring *kr)
@@ -254,17 +273,38 @@ int seal_open_all(const struct strlist *keyfiles, struct envset *env,
 	if (sodium_ready(d) < 0)
 		return 1;
 
+	/*
+	 * During a rotation a key file may be gone already: with several
+	 * key files, one missing or unreadable is only a warning when the
+	 * others open every sealed value the service receives.
+	 */
 	struct keyring kr;
-	int errs = keyring_load(keyfiles, &kr, d);
-	int keys_failed = errs != 0;
+	struct diag gone, opened;
+	diag_init(&gone);
+	diag_init(&opened);
+	int errs = keyring_load_gone(keyfiles, &kr, d,
+				     keyfiles->n > 1 ? &gone : NULL);
+	int keys_failed = errs != 0 || gone.n != 0;
 	for (size_t i = 0; i < env->n; i++) {
 		struct envvar *v = &env->v[i];
 		if (!to_open(v))
 			continue;
-		errs += open_one(&kr, keys_failed, v, d);
+		open_one(&kr, keys_failed, v, &opened);
 		if (v->origin != ORIG_SEALED) /* still sealed: rules skip it */
 			v->flags |= EV_UNOPENED;
 	}
+	int spare = !errs && kr.n && !opened.nerrors;
+	for (size_t i = 0; i < gone.n; i++)
+		diag_add(d, spare ? DIAG_WARNING : DIAG_ERROR, gone.v[i].subject,
+			 gone.v[i].source, "%s%s", gone.v[i].text,
+			 spare ? " (the other keys open every sealed value)" : "");
+	errs += spare ? 0 : (int)gone.n;
+	for (size_t i = 0; i < opened.n; i++)
+		diag_add(d, opened.v[i].level, opened.v[i].subject,
+			 opened.v[i].source, "%s", opened.v[i].text);
+	errs += (int)opened.nerrors;
+	diag_free(&gone);
+	diag_free(&opened);
 	keyring_free(&kr);
 	return errs;
 }
@@ -1177,6 +1217,257 @@ int seal_in_place(const char *pubkey, const char *path, char *const *names,
 	return status;
 }
 
+/* ---- seal --in-place --reseal ----------------------------------------- */
+
+struct reseal {
+	const char *buf;
+	size_t len;
+	char *const *names;
+	int n;
+	const struct keyring *kr;
+	const unsigned char *pk; /* NEW */
+	struct edits ed;
+	struct diag *d;
+	struct diag unopened; /* one item per value no key opens */
+	size_t same;          /* already sealed to NEW */
+	int errs;
+	struct envset seen;   /* the NAMEs that have a sealed entry */
+};
+
+/*
+ * Open the sealed value VAL (LEN bytes) of KEY with the keys of KR. Returns
+ * the index of the key that opened it and sets *M, *MLEN to NAME \0 VALUE
+ * (sodium_malloc; the caller sodium_frees it), or -1 (none opens it) or -2
+ * (it is not a well-formed v1 value).
+ */
+static int open_with(const struct keyring *kr, const char *val, size_t len,
+		     unsigned char **m, size_t *mlen)
+{
+	if (seal_form_error(val, len))
+		return -2;
+	size_t blen = len - PREFIX_LEN, cmax = blen / 4 * 3 + 3, clen = 0;
+	unsigned char *c = xmalloc(cmax);
+	sodium_base642bin(c, cmax, val + PREFIX_LEN, blen, NULL, &clen, NULL, B64);
+	*mlen = clen - crypto_box_SEALBYTES;
+	*m = sodium_malloc(*mlen + 1);
+	int which = -1;
+	for (size_t i = 0; *m && i < kr->n && which < 0; i++) {
+		const unsigned char *sk = kr->k + i * ENTRY_BYTES;
+		if (crypto_box_seal_open(*m, c, clen, sk + crypto_box_SECRETKEYBYTES,
+					 sk) == 0)
+			which = (int)i;
+	}
+	free(c);
+	if (which < 0 && *m) {
+		sodium_free(*m);
+		*m = NULL;
+	}
+	return which;
+}
+
+/* envfile_parse_each: one entry of the file to re-seal. */
+static void reseal_entry(void *ctx, const char *key, const char *where,
+			 const struct envvar *v, unsigned flags)
+{
+	struct reseal *r = ctx;
+	(void)flags;
+	if (!v || !seal_is_sealed(v->val, v->len) ||
+	    (r->n && !name_in(key, r->names, r->n)))
+		return;
+	envset_set(&r->seen, key, "", 0, ORIG_NONE, NULL);
+
+	/* the value as written: on the entry's first line (base64 needs no
+	 * quoting or escapes) */
+	const char *colon = strrchr(where, ':');
+	size_t s = line_offset(r->buf, r->len, strtoul(colon + 1, NULL, 10));
+	const char *lf = memchr(r->buf + s, '\n', r->len - s);
+	size_t eol = lf ? (size_t)(lf - r->buf) : r->len;
+	const char *at = memmem(r->buf + s, eol - s, v->val, v->len);
+	if (!at) {
+		diag_error(r->d, key, where,
+			   "cannot find its sealed value on the entry's line: write it unquoted, on one line");
+		r->errs++;
+		return;
+	}
+
+	unsigned char *m = NULL;
+	size_t mlen = 0;
+	int which = open_with(r->kr, v->val, v->len, &m, &mlen);
+	if (which == -2) {
+		diag_error(r->d, key, where, "%s", seal_form_error(v->val, v->len));
+		r->errs++;
+		return;
+	}
+	if (which < 0) {
+		diag_add(&r->unopened, DIAG_ERROR, key, where,
+			 "no given private key opens it");
+		return;
+	}
+	size_t nlen = strlen(key);
+	if (mlen <= nlen || memcmp(m, key, nlen + 1) != 0) {
+		diag_error(r->d, key, where, "sealed for another key, not %s", key);
+		r->errs++;
+	} else if (sodium_memcmp(r->kr->k + (size_t)which * ENTRY_BYTES +
+				 crypto_box_SECRETKEYBYTES, r->pk,
+				 crypto_box_PUBLICKEYBYTES) == 0) {
+		r->same++; /* opened by NEW's own private key: already rotated */
+	} else {
+		char *text = seal_to(r->pk, key, (const char *)m + nlen + 1,
+				     mlen - nlen - 1, r->d);
+		if (!text) {
+			r->errs++;
+		} else {
+			size_t off = (size_t)(at - r->buf);
+			xgrow((void **)&r->ed.v, &r->ed.cap, r->ed.n + 1,
+			      sizeof *r->ed.v);
+			r->ed.v[r->ed.n++] =
+				(struct edit){ off, off + v->len, text, strlen(text) };
+		}
+	}
+	sodium_free(m);
+}
+
+/* Whether OLD and NEW set the same keys in the same order, each to the
+ * same value or, for sealed ones, to a sealed value. */
+static int same_but_sealed(const char *path, const char *old, size_t olen,
+			   const char *new, size_t nlen)
+{
+	struct envset a, b;
+	struct diag da, db;
+	envset_init(&a);
+	envset_init(&b);
+	diag_init(&da);
+	diag_init(&db);
+	int ea = envfile_parse(path, old, olen, NULL, &a, &da);
+	int eb = envfile_parse(path, new, nlen, NULL, &b, &db);
+	int same = eb <= ea && a.n == b.n; /* a failing ${X:?} counts in both */
+	for (size_t i = 0; same && i < a.n; i++) {
+		const struct envvar *v = &a.v[i], *w = &b.v[i];
+		if (envset_live(v) != envset_live(w) || strcmp(v->key, w->key) != 0)
+			same = 0;
+		else if (envset_live(v) && seal_is_sealed(v->val, v->len))
+			same = seal_is_sealed(w->val, w->len);
+		else if (envset_live(v))
+			same = v->len == w->len && !memcmp(v->val, w->val, v->len);
+	}
+	envset_free(&a);
+	envset_free(&b);
+	diag_free(&da);
+	diag_free(&db);
+	return same;
+}
+
+/* BUF (LEN bytes) with the edits of ED applied; *TOTAL gets its length. */
+static char *apply_edits(const char *buf, size_t len, struct edits *ed,
+			 size_t *total)
+{
+	qsort(ed->v, ed->n, sizeof *ed->v, edit_cmp);
+	size_t n = len, pos = 0;
+	for (size_t i = 0; i < ed->n; i++)
+		n += ed->v[i].len - (ed->v[i].e - ed->v[i].s);
+	char *out = xmalloc(n + 1), *o = out;
+	for (size_t i = 0; i < ed->n; i++) {
+		memcpy(o, buf + pos, ed->v[i].s - pos);
+		o += ed->v[i].s - pos;
+		memcpy(o, ed->v[i].text, ed->v[i].len);
+		o += ed->v[i].len;
+		pos = ed->v[i].e;
+	}
+	memcpy(o, buf + pos, len - pos);
+	out[n] = '\0';
+	*total = n;
+	return out;
+}
+
+int seal_reseal(const struct strlist *keyfiles, const char *pubkey,
+		const char *path, char *const *names, int n, int skip_unopened,
+		char **summary, struct diag *d)
+{
+	unsigned char pk[crypto_box_PUBLICKEYBYTES];
+	*summary = NULL;
+	for (int i = 0; i < n; i++)
+		if (check_name(names[i], d) < 0)
+			return EXIT_USAGE;
+	if (!keyfiles->n) {
+		diag_error(d, "--reseal", NULL,
+			   "needs --private-key-file OLD (the key the values are sealed to)");
+		return EXIT_USAGE;
+	}
+	int status = load_public_key(pubkey, pk, d);
+	if (status)
+		return status;
+	if (sodium_ready(d) < 0)
+		return EXIT_CONFIG;
+	struct keyring kr;
+	if (keyring_load(keyfiles, &kr, d)) {
+		keyring_free(&kr);
+		return EXIT_CONFIG;
+	}
+
+	char *buf;
+	size_t len;
+	enum fileio_err e = fileio_read(AT_FDCWD, path, ENVINIT_MAX_ENVFILE_SIZE,
+					0, &buf, &len);
+	if (e) {
+		diag_error(d, path, NULL, "cannot read env file: %s",
+			   fileio_strerror(e));
+		keyring_free(&kr);
+		return EXIT_CONFIG;
+	}
+
+	struct reseal r = { .buf = buf, .len = len, .names = names, .n = n,
+			    .kr = &kr, .pk = pk, .d = d };
+	struct envset set;
+	envset_init(&set);
+	envset_init(&r.seen);
+	diag_init(&r.unopened);
+	r.errs = envfile_parse_each(path, buf, len, &set, d, reseal_entry, &r);
+	envset_free(&set);
+	for (int i = 0; i < n; i++)
+		if (!name_in(names[i], names, i) && !envset_get(&r.seen, names[i])) {
+			diag_error(d, names[i], path, "no sealed entry sets it in this file");
+			r.errs++;
+		}
+
+	size_t nun = r.unopened.n;
+	for (size_t i = 0; i < nun; i++) {
+		const struct diag_item *it = &r.unopened.v[i];
+		diag_add(d, skip_unopened ? DIAG_WARNING : DIAG_ERROR, it->subject,
+			 it->source, "%s%s", it->text,
+			 skip_unopened ? "; left as it is (--skip-unopened)" : "");
+	}
+	status = EXIT_CONFIG;
+	if (r.errs) {
+		diag_error(d, path, NULL, "nothing re-sealed; the file is unchanged");
+	} else if (nun && !skip_unopened) {
+		diag_error(d, path, NULL,
+			   "nothing re-sealed; the file is unchanged (--skip-unopened re-seals the others)");
+	} else if (!r.ed.n) {
+		status = EXIT_OK;
+	} else {
+		size_t total;
+		char *out = apply_edits(buf, len, &r.ed, &total);
+		if (!same_but_sealed(path, buf, len, out, total))
+			diag_error(d, path, NULL, "re-sealing in place would change "
+				   "another entry; the file is unchanged");
+		else if (replace_file(path, out, total, d) == 0)
+			status = EXIT_OK;
+		wipe_free(out, total + 1);
+	}
+	if (status == EXIT_OK)
+		*summary = xasprintf("envinit: %s: re-sealed %zu, already sealed "
+				     "to the new key %zu, left unopened %zu\n",
+				     path, r.ed.n, r.same, nun);
+	for (size_t i = 0; i < r.ed.n; i++)
+		free(r.ed.v[i].text);
+	free(r.ed.v);
+	envset_free(&r.seen);
+	diag_free(&r.unopened);
+	wipe_free(buf, len + 1);
+	keyring_free(&kr);
+	return status;
+}
+
 int seal_command(const struct config *c, int in, char **out, struct diag *d)
 {
 	*out = NULL;
@@ -1189,6 +1480,9 @@ int seal_command(const struct config *c, int in, char **out, struct diag *d)
 		}
 		return seal_keygen(c->private_keys.v[0], out, d);
 	}
+	if (c->reseal)
+		return seal_reseal(&c->private_keys, c->public_key, c->in_place,
+				   c->argv, c->argc, c->skip_unopened, out, d);
 	if (c->in_place)
 		return seal_in_place(c->public_key, c->in_place, c->argv,
 				     c->argc, d);

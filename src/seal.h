@@ -43,8 +43,31 @@
 #define SEAL_PUBLIC_PREFIX "envinit-pk-v1:"
 #define SEAL_PRIVATE_PREFIX "ENVINIT-PRIVATE-KEY-V1:"
 
+/* Length of the "enc:v<digits>:" prefix at VAL (LEN bytes), or 0. Inline
+ * so that modules without libsodium (rules.c) can tell a sealed value. */
+static inline size_t seal_prefix_len(const char *val, size_t len)
+{
+	if (len < 7 || val[0] != 'e' || val[1] != 'n' || val[2] != 'c' ||
+	    val[3] != ':' || val[4] != 'v' || val[5] < '0' || val[5] > '9')
+		return 0;
+	size_t i = 6;
+	while (i < len && val[i] >= '0' && val[i] <= '9')
+		i++;
+	return i < len && val[i] == ':' ? i + 1 : 0;
+}
+
 /* Whether VAL (LEN bytes) has the form of a sealed value, enc:v<digits>:. */
-int seal_is_sealed(const char *val, size_t len);
+static inline int seal_is_sealed(const char *val, size_t len)
+{
+	return seal_prefix_len(val, len) != 0;
+}
+
+/*
+ * Whether the sealed value VAL (LEN bytes) is well formed, without opening
+ * it (lint): version 1, strict base64, long enough to hold a sealed box, a
+ * key name and its NUL. Returns NULL, or what is wrong (a static string).
+ */
+const char *seal_form_error(const char *val, size_t len);
 
 /*
  * Open every sealed live value of ENV in place, with the private key files
@@ -114,6 +137,22 @@ int seal_stream(const char *pubkey, const char *name, int fd, size_t cap,
  */
 int seal_in_place(const char *pubkey, const char *path, char *const *names,
 		  int n, struct diag *d);
+
+/*
+ * seal --in-place PATH --reseal: every sealed value of PATH (or of the keys
+ * NAMES, N of them) that one of the private key files KEYFILES opens is
+ * sealed again to PUBKEY (NEW), in place, keeping every other byte, with
+ * the same atomic replace as seal_in_place. Plaintext lives only in
+ * sodium_malloc memory. A value opened by the private key of NEW itself
+ * (give new.key among KEYFILES) is already rotated and left alone, so
+ * running the command twice changes nothing. A value no key opens is
+ * reported by name and FILE:LINE, and then nothing is changed, unless
+ * SKIP_UNOPENED (a warning each; the others are re-sealed). *SUMMARY gets
+ * a line for stdout on success. Returns 0, EXIT_USAGE or EXIT_CONFIG.
+ */
+int seal_reseal(const struct strlist *keyfiles, const char *pubkey,
+		const char *path, char *const *names, int n, int skip_unopened,
+		char **summary, struct diag *d);
 
 /*
  * The keygen and seal commands as configured in C (--private-key-file,

@@ -68,7 +68,7 @@ run_case() {
 	set --
 	sub=$(sed -n 1p "$w/cmd")
 	case "$sub" in
-	check | print | run | seal | keygen) set -- "$sub" ;;
+	check | print | run | seal | keygen | lint | get) set -- "$sub" ;;
 	*) sub= ;;
 	esac
 	set -- "$@" --termination-log "$w/termlog"

@@ -22,9 +22,10 @@ cp out version.txt
 e --version
 ok "version verb prints what --version prints" cmp -s out version.txt
 e --help
-ok "--help lists every exit status" grep -qxF "75 --watch=exit after a change; 78 configuration or check failure;" out
-ok "--help names 64, 128+N" grep -qxF "command's own status, or 128+N when it died of signal N; 64 usage error;" out
-ok "--help names 126, 127" grep -qxF "126 command not executable; 127 command not found." out
+ok "--help lists every exit status" grep -qxF "Exit status: 0 success (check, print, lint, get, keygen, seal); in run" out
+ok "--help names 128+N" grep -qxF "mode the command's own status, or 128+N when it died of signal N;" out
+ok "--help names 64, 75, 78" grep -qxF "64 usage error; 75 --watch=exit after a change; 78 configuration or" out
+ok "--help names 126, 127" grep -qxF "check failure; 126 command not executable; 127 command not found." out
 
 e
 ok "bare envinit: the problem and the hint, once" err_is "envinit: no command given

@@ -237,3 +237,95 @@ ok "unopened value with rules -> 78" rc 78
 ok "... the open error" err_has "TC_TOKEN: no private key opens it"
 ok "... no rule error on the sealed text" err_lacks "TC_TOKEN: min"
 ok "... no match error either" err_lacks "TC_TOKEN: match"
+
+# ---- rotation: seal --in-place --reseal --------------------------------------
+# wex.key/wex.pub is the old key pair; new.key/new.pub the new one.
+"$EI" keygen --private-key-file new.key >new.pub
+seal_old() { printf '%s' "$2" | "$EI" seal --public-key wex.pub "$1"; }
+seal_new() { printf '%s' "$2" | "$EI" seal --public-key new.pub "$1"; }
+{
+	printf '# rotation\nexport WEX_TOKEN=%s # the token\n' "$(seal_old WEX_TOKEN "$C")"
+	printf 'PLAIN=kept\nWEX_API_KEY=%s\n' "$(seal_old WEX_API_KEY "$C-api")"
+} >rot.env
+cp rot.env rot.orig
+ino=$(ino_of rot.env)
+e seal --in-place rot.env --reseal --private-key-file wex.key --public-key new.pub
+ok "reseal -> 0" rc 0
+ok "... says what it did" out_is "envinit: rot.env: re-sealed 2, already sealed to the new key 0, left unopened 0"
+ok "... the file was replaced (atomic rename)" [ "$(ino_of rot.env)" != "$ino" ]
+ok "... its mode kept" [ "$(mode_of rot.env)" = "$(mode_of rot.orig)" ]
+ok "... no plaintext anywhere" leak_free "$C"
+ok "... nor in the file" file_lacks rot.env "$C"
+ok "... the comment, export and other lines kept" \
+	[ "$(sed 's/enc:v1:[A-Za-z0-9+/=]*/SEALED/' rot.env)" = "$(sed 's/enc:v1:[A-Za-z0-9+/=]*/SEALED/' rot.orig)" ]
+e --private-key-file new.key -f rot.env -- "$SHOWENV"
+ok "the new key opens the re-sealed values" out_has "WEX_TOKEN=$C"
+ok "... every one" out_has "WEX_API_KEY=$C-api"
+e --private-key-file wex.key -f rot.env -- true
+ok "the old key no longer does -> 78" rc 78
+
+# twice: with the new private key given too, what it opens is left alone
+e seal --in-place rot.env --reseal --private-key-file wex.key --private-key-file new.key --public-key new.pub
+cp rot.env rot.once
+ino=$(ino_of rot.env)
+e seal --in-place rot.env --reseal --private-key-file wex.key --private-key-file new.key --public-key new.pub
+ok "reseal twice -> 0" rc 0
+ok "... changes nothing" out_is "envinit: rot.env: re-sealed 0, already sealed to the new key 2, left unopened 0"
+ok "... byte-identical" cmp -s rot.env rot.once
+ok "... not even rewritten" [ "$(ino_of rot.env)" = "$ino" ]
+
+# a value no given key opens: named, and nothing changes
+{
+	printf 'WEX_TOKEN=%s\n' "$(seal_old WEX_TOKEN "$C")"
+	printf 'TC_TOKEN=%s\n' "$(printf '%s' "$TC" | "$EI" seal --public-key tc.pub TC_TOKEN)"
+} >mixed.env
+cp mixed.env mixed.orig
+e seal --in-place mixed.env --reseal --private-key-file wex.key --public-key new.pub
+ok "an unopened value -> 78" rc 78
+cat >want <<'EOF2'
+envinit: TC_TOKEN: no given private key opens it (mixed.env:2)
+envinit: mixed.env: nothing re-sealed; the file is unchanged (--skip-unopened re-seals the others)
+EOF2
+ok "... named by key and line, then nothing changed" cmp -s want "$T/err"
+ok "... byte-identical" cmp -s mixed.env mixed.orig
+e seal --in-place mixed.env --reseal --skip-unopened --private-key-file wex.key --public-key new.pub
+ok "--skip-unopened -> 0" rc 0
+ok "... warns by name" err_has "envinit: warning: TC_TOKEN: no given private key opens it; left as it is (--skip-unopened) (mixed.env:2)"
+ok "... re-seals the rest" out_is "envinit: mixed.env: re-sealed 1, already sealed to the new key 0, left unopened 1"
+ok "... the unopened line is untouched" [ "$(sed -n 2p mixed.env)" = "$(sed -n 2p mixed.orig)" ]
+ok "... the other one changed" [ "$(sed -n 1p mixed.env)" != "$(sed -n 1p mixed.orig)" ]
+ok "... nothing leaked" leak_free "$TC"
+
+# NAMEs: only those
+printf 'A=%s\nB=%s\n' "$(seal_old A a)" "$(seal_old B b)" >names.env
+cp names.env names.orig
+e seal --in-place names.env --reseal --private-key-file wex.key --public-key new.pub B
+ok "reseal NAME -> 0" rc 0
+ok "... A untouched" [ "$(sed -n 1p names.env)" = "$(sed -n 1p names.orig)" ]
+ok "... B re-sealed" [ "$(sed -n 2p names.env)" != "$(sed -n 2p names.orig)" ]
+e seal --in-place names.env --reseal --private-key-file wex.key --public-key new.pub NOPE
+ok "a NAME with no sealed entry -> 78" rc 78
+ok "... said" err_has "envinit: NOPE: no sealed entry sets it in this file (names.env)"
+printf 'A=%s\nB=${NOT_HERE:?set it}\n' "$(seal_old A a)" >req.env
+e seal --in-place req.env --reseal --private-key-file wex.key --public-key new.pub
+ok "a \${X:?} lookup elsewhere in the file does not stop a reseal -> 0" rc 0
+ok "... and stays as it was" [ "$(sed -n 2p req.env)" = 'B=${NOT_HERE:?set it}' ]
+e seal --reseal --private-key-file wex.key --public-key new.pub
+ok "--reseal without --in-place -> 64" rc 64
+e seal --in-place names.env --reseal --public-key new.pub
+ok "--reseal without a private key -> 64" rc 64
+
+# ---- a gone key file during a rotation ---------------------------------------
+e --private-key-file gone.key --private-key-file new.key -f rot.env -- "$SHOWENV"
+ok "a missing key file, the other opening everything -> runs" rc 0
+ok "... a warning naming it" err_has "envinit: warning: gone.key: cannot read private key file: no such file (the other keys open every sealed value)"
+ok "... the values opened" out_has "WEX_TOKEN=$C"
+e --private-key-file gone.key --private-key-file wex.key -f rot.env -- true
+ok "a missing key file, the other not opening -> 78" rc 78
+ok "... the key file is an error" err_has "envinit: gone.key: cannot read private key file: no such file"
+ok "... the value too" err_has "WEX_TOKEN: no private key opens it"
+e --private-key-file gone.key -f rot.env -- true
+ok "the only key file missing -> 78" rc 78
+printf 'not a key\n' >bad.key
+e --private-key-file bad.key --private-key-file new.key -f rot.env -- true
+ok "a malformed key file stays an error -> 78" rc 78

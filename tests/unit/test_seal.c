@@ -313,15 +313,35 @@ static void key_file_problems(void **state)
 	expect_open_error("TOKEN", s, NULL, "TOKEN",
 			  "sealed value but no --private-key-file given");
 
-	/* a bad key file does not stop a good one (rotation) */
+	/* a gone key file does not stop a good one (rotation): when the
+	 * others open everything it is only a warning */
 	struct envset env;
 	struct diag d;
 	envset_init(&env);
 	diag_init(&d);
 	const char *const mixed[] = { "nope.key", "wex.key", NULL };
-	assert_int_equal(open_with(&env, &d, "TOKEN", s, mixed), 1);
+	assert_int_equal(open_with(&env, &d, "TOKEN", s, mixed), 0);
 	assert_int_equal(d.n, 1); /* only the key file */
+	assert_int_equal(d.v[0].level, DIAG_WARNING);
+	assert_string_equal(d.v[0].text, "cannot read private key file: no such file "
+			    "(the other keys open every sealed value)");
 	assert_string_equal(envset_get(&env, "TOKEN")->val, CANARY);
+	envset_free(&env);
+	diag_free(&d);
+	/* ... but a malformed one stays an error */
+	envset_init(&env);
+	diag_init(&d);
+	const char *const malformed[] = { "bad.key", "wex.key", NULL };
+	assert_int_equal(open_with(&env, &d, "TOKEN", s, malformed), 1);
+	assert_int_equal(d.v[0].level, DIAG_ERROR);
+	envset_free(&env);
+	diag_free(&d);
+	/* ... and a gone one is an error when the others do not open all */
+	envset_init(&env);
+	diag_init(&d);
+	const char *const wrong[] = { "nope.key", "tc.key", NULL };
+	assert_int_equal(open_with(&env, &d, "TOKEN", s, wrong), 2);
+	assert_int_equal(d.v[0].level, DIAG_ERROR);
 	envset_free(&env);
 	diag_free(&d);
 
