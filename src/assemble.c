@@ -201,8 +201,10 @@ int assemble_file_refs(const struct config *c, struct envset *env,
 		char *key = xstrndup(refs[i], strlen(refs[i]) - slen);
 		errs += resolve_ref(c, env, key, refs[i], d);
 		const struct envvar *r = envset_get(env, refs[i]);
-		if (c->consumed && r) /* for --explain: the name and where */
-			envset_set(c->consumed, r->key, "", 0, r->origin, r->source);
+		if (c->consumed && r) /* for --explain: the name, where, and
+					 * as its value the name of KEY */
+			envset_set(c->consumed, r->key, key, strlen(key),
+				   r->origin, r->source);
 		/* the pointer itself never reaches the service */
 		envset_del(env, refs[i]);
 		free(key);

@@ -77,8 +77,9 @@ struct config {
 	int verbose; /* -1 quiet, 0, 1.. */
 	int check_all; /* check --all, lint --all */
 	struct envset *consumed; /* --explain: the KEY_FILE pointers resolved
-				    and removed (assemble adds them); not
-				    owned, NULL when not wanted */
+				    and removed (assemble adds them, each
+				    with KEY's name as value); not owned,
+				    NULL when not wanted */
 
 	/* keygen / seal */
 	char *public_key;

@@ -585,13 +585,15 @@ int main(int argc, char **argv)
 	if (build(&cfg, environ, &env, &envp, &d) || d.nerrors) {
 		/* provenance first: it often is the answer to the problems */
 		if (cfg.explain)
-			report_explain_all(stderr, &cfg, &env, &dropped, &consumed);
+			report_explain_all(stderr, &cfg, &env, &dropped, &consumed,
+					   policy_why);
 		report_diag(&d, cfg.verbose, cfg.termination_log);
 		status = EXIT_CONFIG;
 		goto out;
 	}
 	if (cfg.explain) /* before the warnings, as before the problems */
-		report_explain_all(stderr, &cfg, &env, &dropped, &consumed);
+		report_explain_all(stderr, &cfg, &env, &dropped, &consumed,
+					   policy_why);
 	report_diag(&d, cfg.verbose, NULL);
 	cfg.consumed = NULL;
 	envset_free(&dropped);

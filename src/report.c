@@ -3,8 +3,6 @@
  */
 #include "report.h"
 
-#include "policy.h"
-
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -234,12 +232,12 @@ void report_explain(FILE *out, const struct envset *env)
 
 void report_explain_all(FILE *out, const struct config *c,
 			const struct envset *env, const struct envset *dropped,
-			const struct envset *consumed)
+			const struct envset *consumed, report_why_fn *why_of)
 {
 	for (size_t i = 0; i < env->n; i++) {
 		if (!envset_live(&env->v[i]))
 			continue;
-		char *why = policy_why(c, &env->v[i]);
+		char *why = why_of(c, &env->v[i]);
 		explain_key(out, &env->v[i], why);
 		free(why);
 	}
@@ -254,13 +252,13 @@ void report_explain_all(FILE *out, const struct config *c,
 		const struct envvar *v = &consumed->v[i];
 		if (!envset_live(v))
 			continue;
-		size_t n = strlen(v->key) - strlen(config_file_suffix(c));
 		put_name(out, v->key);
 		fprintf(out, ": %s", origin_name(v->origin));
 		if (v->source && v->origin != ORIG_INHERITED)
 			fprintf(out, " %s", v->source);
-		fprintf(out, "; consumed: names the file %.*s is read from; "
-			     "it never reaches the service\n", (int)n, v->key);
+		fputs("; consumed: names the file ", out);
+		put_name(out, v->val); /* KEY's name, not a value */
+		fputs(" is read from; it never reaches the service\n", out);
 	}
 	fflush(out);
 }

@@ -29,15 +29,16 @@ void report_print(FILE *out, const struct envset *env, enum format fmt,
 void report_explain(FILE *out, const struct envset *env);
 
 /*
- * --explain in full: one line per key of ENV as report_explain, why naming
- * the glob that decided (policy_why); then one line per name of DROPPED
+ * --explain in full: one line per key of ENV as report_explain, why as
+ * WHY_OF words it (policy_why: naming the glob that decided); then one line per name of DROPPED
  * (inherited, dropped by --clear-env) and of CONSUMED (KEY_FILE pointers
  * resolved and removed; where each was set). DROPPED and CONSUMED may be
  * NULL. Names only, never a value.
  */
+typedef char *report_why_fn(const struct config *c, const struct envvar *v);
 void report_explain_all(FILE *out, const struct config *c,
 			const struct envset *env, const struct envset *dropped,
-			const struct envset *consumed);
+			const struct envset *consumed, report_why_fn *why_of);
 
 /*
  * --format json for check, check --all and lint: one document on stdout,

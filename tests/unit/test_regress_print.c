@@ -8,7 +8,7 @@
  * (docs/envfile.md R6.3.1), so the printed file is "unterminated". A Windows
  * path (C:\dir\) or an inherited value ending in '\' is enough.
  */
-// OBJS: report policy rules config envfile interp envset diag fileio xalloc
+// OBJS: report envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
 #include "envfile.h"

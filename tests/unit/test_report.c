@@ -1,6 +1,6 @@
 /* Unit tests for report.c and diag.c: formats, redaction, explain,
  * termination log. */
-// OBJS: report policy rules config envfile interp fileio diag envset xalloc
+// OBJS: report diag envset xalloc
 #include "preamble.h"
 
 #include "report.h"
