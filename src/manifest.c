@@ -148,8 +148,6 @@ static char *clean_path(char *path)
 					w--;
 				if (w > path + abs + keep)
 					w--; /* its '/' */
-				else if (w > path + abs)
-					w--;
 			} else if (!abs) {
 				if (w > path)
 					*w++ = '/';
