@@ -16,7 +16,10 @@
 #   4. size of the stripped static binary, and where its bytes come from
 #      (a linker map of the same objects, and probe links);
 #   5. signal-forwarding latency and secret-rotation latency (bench/siglat);
-#   6. callgrind instruction counts for 1k, 10k and 100k keys;
+#   6. callgrind instruction counts for 1k, 10k and 100k keys, max RSS at
+#      the largest, and bench/counts.sh (instructions of one check and one
+#      exec-mode start, system calls, allocations) for the full workload
+#      and the lighter one (280 keys, 20 secrets, require, allow);
 #   7. bench/report.py turns it all into bench/RESULTS.md.
 #
 # Knobs (environment): BENCH_RUNS (500 per command, split into
@@ -109,105 +112,24 @@ $LD -s -o "$OUT/bin/envinit-bump" $objs "$OUT/bin/bumpalloc.o" $LIBS
 BUMP=$OUT/bin/envinit-bump
 
 # ---- 2. the workload ----------------------------------------------------------
-EX=examples/emailclient
-SECRETS=$(sed -n 's/^file_env \([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' bench/entrypoint.sh)
-SEALED="STRIPE_SECRET_KEY STRIPE_WEBHOOK_SECRET OPENAI_API_KEY"
-if [ -f "$EX/.env.development" ] && [ -f "$EX/envinit.ini" ] && [ -f "$EX/.env.example" ]; then
-	cp "$EX/.env.development" "$EX/.env.example" "$EX/envinit.ini" "$WL/"
-	meta workload.source "examples/emailclient (.env.development, .env.example, envinit.ini)"
-else
-	# A stand-in with the emailclient's shape, until the example exists.
-	say "examples/emailclient missing: generating a 280-key stand-in"
-	meta workload.source "a generated 280-key stand-in (examples/emailclient did not exist)"
-	(cd "$WL" && awk -v keys="$SECRETS $SEALED" 'BEGIN {
-		n = split(keys, k, " ")
-		print "[defaults]\nclear_env = yes\nkeep = PATH HOME HOSTNAME TZ\n\n[keys]" >"envinit.ini"
-		for (i = 1; i <= 280; i++) {
-			if (i <= n) { key = k[i]; rule = "secret min=16 no-placeholder"; val = "standin-" tolower(key) "-0123456789" }
-			else if (i % 4 == 0) { key = sprintf("SVC_%03d_PORT", i); rule = "port"; val = 1000 + i }
-			else if (i % 4 == 1) { key = sprintf("SVC_%03d_ENABLED", i); rule = "bool"; val = "true" }
-			else if (i % 4 == 2) { key = sprintf("SVC_%03d_URL", i); rule = "url"; val = "http://svc" i ".test:80/" }
-			else { key = sprintf("SVC_%03d_MODE", i); rule = "one-of=fast,safe"; val = "safe" }
-			print key " = " rule >"envinit.ini"
-			print key "=" val >".env.development"
-			print key "=" >".env.example"
-		}
-		print "\n[service app]\nrequire_from = .env.example" >"envinit.ini"
-	}' </dev/null)
-fi
-
-value_of() { # KEY FILE: the value in an env file, outer single quotes removed
-	sed -n "s/^$1=//p" "$2" | head -n 1 | sed "s/^'\\(.*\\)'\$/\\1/"
-}
-
-# 20 secret files in the layout the kubelet writes: a timestamped
-# directory, ..data pointing at it, one symlink per key through ..data.
-ts=..2026_01_15_10_30_00.123456789
-mkdir -p "$WL/secrets/$ts"
-for k in $SECRETS; do
-	v=$(value_of "$k" "$WL/.env.development")
-	printf '%s-k8s\n' "${v:-bench-$k-0123456789abcdef}" >"$WL/secrets/$ts/$k"
-	ln -s "..data/$k" "$WL/secrets/$k"
-done
-ln -s "$ts" "$WL/secrets/..data"
-nsecrets=$(echo $SECRETS | wc -w)
-[ "$nsecrets" = 20 ] || say "warning: entrypoint.sh lists $nsecrets secrets, not 20"
-
-# Sealed values, when this envinit can make them.
-svc_lines="env_file = .env.development
-secrets_dir = secrets"
-nsealed=0
-if pk=$("$ENVINIT" keygen --private-key-file "$WL/sealed.key" 2>"$OUT/keygen.err") &&
-	[ -n "$pk" ] && [ -s "$WL/sealed.key" ]; then
-	: >"$WL/.env.sealed"
-	for k in $SEALED; do
-		v=$(value_of "$k" "$WL/.env.development")
-		sealed=$(printf '%s-sealed' "${v:-bench-$k-0123456789abcdef}" |
-			"$ENVINIT" seal --public-key "$pk" "$k") || die "envinit seal failed"
-		printf '%s=%s\n' "$k" "$sealed" >>"$WL/.env.sealed"
-		nsealed=$((nsealed + 1))
-	done
-	meta workload.sealed "$nsealed sealed values (enc:v1, envinit seal) in a second env file"
-else
-	meta workload.sealed "none: 'envinit keygen' is not available in this build"
-fi
-
-# The manifest: the example's, with the sources added to [service app],
-# so the entrypoint is the usual `envinit -c FILE -s app -- CMD`.
-add_to_service() { # IN OUT LINES
-	awk -v add="$3" '{ print } /^\[service app\]/ { print add }' "$1" >"$2"
-	grep -q '^\[service app\]' "$2" || die "$1 has no [service app]"
-}
-add_to_service "$WL/envinit.ini" "$WL/nosealed.ini" "$svc_lines"
-if [ "$nsealed" -gt 0 ]; then
-	add_to_service "$WL/envinit.ini" "$WL/full.ini" "$svc_lines
-env_file = .env.sealed
-private_key_file = sealed.key"
-else
-	cp "$WL/nosealed.ini" "$WL/full.ini"
-fi
-add_to_service "$WL/envinit.ini" "$WL/rotate.ini" "env_file = .env.development
-secrets_dir = rot-secrets"
-cp -a "$WL/secrets" "$WL/rot-secrets"
-
-# The bash entrypoint's env file: the same keys, the 20 secrets as
-# KEY_FILE=PATH (what a compose file or a pod spec would set).
-awk -v skip="$SECRETS" 'BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1 }
-	{ k = $0; sub(/=.*/, "", k); if (!(k in drop)) print }' \
-	"$WL/.env.development" >"$WL/bash.env"
-for k in $SECRETS; do
-	printf '%s_FILE=%s\n' "$k" "$WL/secrets/$k" >>"$WL/bash.env"
-done
+# shellcheck source=bench/workload.sh
+. "$here/workload.sh"
 
 FULL_ARGS="-c $WL/full.ini -s app"
 FULL="$ENVINIT $FULL_ARGS"
 NOSEALED="$ENVINIT -c $WL/nosealed.ini -s app"
+LIGHT_ARGS="-c $WL/light.ini -s app"
+LIGHT="$ENVINIT $LIGHT_ARGS"
 ENTRY="bash $here/entrypoint.sh"
 
 # The workload must pass, or we would time an error path.
 if ! clean_env $ENVINIT check -q $FULL_ARGS >"$OUT/check.out" 2>&1; then
 	cat "$OUT/check.out" >&2
 	die "the workload does not pass 'envinit check'"
+fi
+if ! clean_env $ENVINIT check -q $LIGHT_ARGS >"$OUT/check.out" 2>&1; then
+	cat "$OUT/check.out" >&2
+	die "the lighter workload does not pass 'envinit check'"
 fi
 clean_env $ENVINIT print --reveal $FULL_ARGS >"$WL/print.out" 2>/dev/null ||
 	die "'envinit print' failed on the workload"
@@ -252,6 +174,7 @@ set -- \
 	-n "envinit exec, no sources" "$ENVINIT --exec -- $NOOP" \
 	-n "envinit exec, env file only" "$ENVINIT --exec -f $WL/.env.development -- $NOOP" \
 	-n "envinit exec, workload without sealed values" "$NOSEALED --exec -- $NOOP" \
+	-n "envinit exec, lighter workload" "$LIGHT --exec -- $NOOP" \
 	-n "envinit exec, full workload" "$FULL --exec -- $NOOP" \
 	-n "envinit init, full workload" "$FULL --init -- $NOOP" \
 	-n "probe: envinit exec, full workload, never-freeing allocator" "$BUMP $FULL_ARGS --exec -- $NOOP"
@@ -302,6 +225,7 @@ fi
 
 # System calls of one start (strace -f -c counts the exec'd noop's too).
 for row in "tini-static|$TINI_STATIC -s -- $NOOP" \
+	"envinit exec, lighter workload|$LIGHT --exec -- $NOOP" \
 	"envinit exec, full workload|$FULL --exec -- $NOOP" \
 	"envinit init, full workload|$FULL --init -- $NOOP" \
 	"probe: envinit exec, full workload, never-freeing allocator|$BUMP $FULL_ARGS --exec -- $NOOP"; do
@@ -497,6 +421,21 @@ for n in $SCALE; do
 	cg require "$n" -f "$SC/plain$n.env" --require-from "$SC/plain$n.env"
 	cg manifest "$n" -c "$SC/manifest$n.ini" -s app
 done
+# Max RSS of a check of the largest plain file (issue 18: <= 32 MiB at 100k keys).
+nmax=$(echo $SCALE | tr ' ' '\n' | sort -n | tail -n 1)
+: >"$WORK/rss"
+for i in 1 2 3 4 5; do
+	clean_env /usr/bin/time -v -o "$WORK/time.txt" "$ENVINIT" check -q -f "$SC/plain$nmax.env" >/dev/null 2>&1 ||
+		die "envinit check of $nmax keys failed"
+	sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt" >>"$WORK/rss"
+done
+printf 'plain\t%s\t%s\n' "$nmax" "$(sort -n "$WORK/rss" | tr '\n' ' ')" >"$OUT/rss_keys.tsv"
+
+# The deterministic counts of both workloads (bench/counts.sh): instructions
+# of a check and of an exec-mode start, system calls, allocations.
+make -s build/vg/envinit >/dev/null
+sh bench/counts.sh -t >"$OUT/counts.tsv" || die "bench/counts.sh failed"
+
 # function-level profiles: the workload, and each variant at both ends
 for f in "$OUT"/cg/*.out; do
 	callgrind_annotate --threshold=99.9 "$f" >"${f%.out}.self" 2>/dev/null || true

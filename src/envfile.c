@@ -45,6 +45,16 @@ struct parser {
 	envfile_entry_fn *on_entry; /* lint: every entry; go on after errors */
 	void *ctx;
 	unsigned flags; /* of the current entry, for entry() */
+	struct keyscan *scan; /* envfile_scan_keys: keys only, no values */
+};
+
+/* envfile_scan_keys: the keys seen, NUL-separated in one buffer. */
+struct keyscan {
+	char *names;
+	size_t len, cap;
+	size_t *off; /* start of each key in names */
+	size_t n, ocap;
+	int full; /* a value needs the full parser */
 };
 
 /*
@@ -490,6 +500,31 @@ static void set_interpolated(struct parser *p, const char *text, size_t len)
 	set_value(p, p->val.p, p->val.len);
 }
 
+/*
+ * envfile_scan_keys: note the key whose value is S[0..N), quoted with Q (0
+ * unquoted), or stop the scan when only the full parser can tell whether
+ * the value is set or fails: interpolation, escapes that can make a NUL,
+ * a NUL, a value past interpolation's limit.
+ */
+static void scan_value(struct parser *p, const unsigned char *s, size_t n,
+		       unsigned char q)
+{
+	struct keyscan *k = p->scan;
+	if (memchr(s, '\0', n) ||
+	    (q != '\'' && (n > INTERP_MAX_VALUE || memchr(s, '$', n))) ||
+	    (q == '"' && memchr(s, '\\', n))) {
+		k->full = 1;
+		p->stop = 1;
+		return;
+	}
+	size_t klen = strlen(p->key) + 1;
+	xgrow((void **)&k->names, &k->cap, k->len + klen, 1);
+	xgrow((void **)&k->off, &k->ocap, k->n + 1, sizeof *k->off);
+	memcpy(k->names + k->len, p->key, klen);
+	k->off[k->n++] = k->len;
+	k->len += klen;
+}
+
 /* R8: a bare KEY copies ENV's value, even an empty one, and only ENV's. */
 static void inherit(struct parser *p)
 {
@@ -518,6 +553,10 @@ static void unquoted(struct parser *p)
 		len = (size_t)(cut - v);
 	while (len && (w = uspace_last_len(v, len)))
 		len -= w;
+	if (p->scan) {
+		scan_value(p, v, len, 0);
+		return;
+	}
 	set_interpolated(p, (const char *)v, len);
 }
 
@@ -654,6 +693,10 @@ static int quoted(struct parser *p)
 		i++;
 	}
 	advance(p, i + 1);
+	if (p->scan) {
+		scan_value(p, p->s + open + 1, i - open - 1, q);
+		return 0;
+	}
 
 	p->raw.len = 0;
 	if (q == '\'') {
@@ -742,6 +785,71 @@ int envfile_parse_each(const char *name, const char *buf, size_t len,
 		.line = 1, .out = out, .d = d, .on_entry = entry, .ctx = ctx,
 	};
 	return parse(&p);
+}
+
+/* Call ENTRY for each distinct key of K, in order (dup: a hash table). */
+static void scan_emit(const struct keyscan *k, envfile_key_fn *entry,
+		      void *ctx)
+{
+	size_t nslots = 16;
+	while (nslots < 2 * k->n)
+		nslots *= 2;
+	size_t *slots = xcalloc(nslots, sizeof *slots), mask = nslots - 1;
+	for (size_t i = 0; i < k->n; i++) {
+		const char *key = k->names + k->off[i];
+		size_t j = envset_hash(key) & mask;
+		while (slots[j] && strcmp(k->names + k->off[slots[j] - 1], key) != 0)
+			j = (j + 1) & mask;
+		if (slots[j])
+			continue;
+		slots[j] = i + 1;
+		entry(ctx, key);
+	}
+	free(slots);
+}
+
+int envfile_scan_keys(const char *name, const char *buf, size_t len,
+		      struct diag *d, envfile_key_fn *entry, void *ctx)
+{
+	struct keyscan k = { 0 };
+	struct parser p = {
+		.name = name, .s = (const unsigned char *)buf, .n = len,
+		.line = 1, .d = d, .scan = &k,
+	};
+	int errs = parse(&p);
+	if (!k.full) {
+		scan_emit(&k, entry, ctx);
+	} else {
+		/* The scan stops at the first such value, before any error. */
+		struct envset out;
+		envset_init(&out);
+		errs = envfile_parse(name, buf, len, NULL, &out, d);
+		for (size_t i = 0; i < out.n; i++)
+			if (envset_live(&out.v[i]))
+				entry(ctx, out.v[i].key);
+		envset_free(&out);
+	}
+	free(k.names);
+	free(k.off);
+	return errs;
+}
+
+int envfile_load_keys(const char *path, struct diag *d, envfile_key_fn *entry,
+		      void *ctx)
+{
+	char *buf;
+	size_t len;
+	enum fileio_err e = fileio_read(AT_FDCWD, path, ENVINIT_MAX_ENVFILE_SIZE,
+					0, &buf, &len);
+
+	if (e) {
+		diag_error(d, path, NULL, "cannot read env file: %s",
+			   fileio_strerror(e));
+		return 1;
+	}
+	int n = envfile_scan_keys(path, buf, len, d, entry, ctx);
+	wipe_free(buf, len + 1);
+	return n;
 }
 
 int envfile_load(const char *path, int missing_ok, const struct envset *env,

@@ -47,4 +47,22 @@ int envfile_parse_each(const char *name, const char *buf, size_t len,
 		       struct envset *out, struct diag *d,
 		       envfile_entry_fn *entry, void *ctx);
 
+/*
+ * The names an env file sets, for --require-from: ENTRY is called once for
+ * each distinct key, in the order of first appearance, exactly as
+ * envfile_parse with no inherited environment would set them (a bare KEY
+ * sets nothing). Values are neither copied nor interpolated; when a value
+ * holds something only the full parser can judge (a `$`, a backslash in
+ * double quotes, a NUL byte, more than 1 MiB) the file is parsed in full
+ * instead, so errors are envfile_parse's, FILE:LINE and all. Returns the
+ * number of errors added to D.
+ */
+typedef void envfile_key_fn(void *ctx, const char *key);
+int envfile_scan_keys(const char *name, const char *buf, size_t len,
+		      struct diag *d, envfile_key_fn *entry, void *ctx);
+
+/* envfile_scan_keys over the file PATH (a missing file is an error). */
+int envfile_load_keys(const char *path, struct diag *d, envfile_key_fn *entry,
+		      void *ctx);
+
 #endif

@@ -18,9 +18,11 @@ static void val_free(struct envvar *v)
 {
 	if (v->flags & EV_SODIUM)
 		sodium_free(v->val);
+	else if (v->flags & EV_REGION)
+		sodium_memzero(v->val, v->len);
 	else
 		wipe_free(v->val, v->len);
-	v->flags &= ~EV_SODIUM;
+	v->flags &= ~(EV_SODIUM | EV_REGION);
 }
 
 static void var_clear(struct envvar *v)
@@ -41,6 +43,8 @@ void envset_free(struct envset *s)
 	}
 	free(s->v);
 	free(s->slots);
+	if (s->region)
+		sodium_free(s->region); /* wipes it */
 	envset_init(s);
 }
 
@@ -55,13 +59,20 @@ size_t envset_hash(const char *k)
 	return (size_t)h;
 }
 
-/* Slot holding KEY, or the empty slot where it would go. */
-static size_t *find_slot(const struct envset *s, const char *key)
+/*
+ * Slot holding KEY (whose hash is H), or the empty slot where it would go.
+ * Each variable keeps its key's hash: a probe compares hashes before
+ * strings, and growing the table hashes no key again.
+ */
+static size_t *find_slot(const struct envset *s, const char *key, size_t h)
 {
 	size_t mask = s->nslots - 1;
-	for (size_t i = envset_hash(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		size_t *slot = &s->slots[i];
-		if (*slot == 0 || strcmp(s->v[*slot - 1].key, key) == 0)
+		if (*slot == 0)
+			return slot;
+		const struct envvar *v = &s->v[*slot - 1];
+		if (v->hash == h && strcmp(v->key, key) == 0)
 			return slot;
 	}
 }
@@ -71,15 +82,20 @@ static void rehash(struct envset *s)
 	free(s->slots);
 	s->nslots = s->nslots ? s->nslots * 2 : 64;
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
-	for (size_t i = 0; i < s->n; i++)
-		*find_slot(s, s->v[i].key) = i + 1;
+	size_t mask = s->nslots - 1;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t j = s->v[i].hash & mask; /* keys are distinct */
+		while (s->slots[j])
+			j = (j + 1) & mask;
+		s->slots[j] = i + 1;
+	}
 }
 
 struct envvar *envset_get(const struct envset *s, const char *key)
 {
 	if (!s->nslots)
 		return NULL;
-	size_t *slot = find_slot(s, key);
+	size_t *slot = find_slot(s, key, envset_hash(key));
 	if (*slot == 0)
 		return NULL;
 	struct envvar *v = &s->v[*slot - 1];
@@ -92,7 +108,8 @@ struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
 	/* keep the table at most half full */
 	if ((s->n + 1) * 2 > s->nslots)
 		rehash(s);
-	size_t *slot = find_slot(s, key);
+	size_t h = envset_hash(key);
+	size_t *slot = find_slot(s, key, h);
 	struct envvar *v;
 	if (*slot) {
 		v = &s->v[*slot - 1];
@@ -106,6 +123,7 @@ struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
 		v = &s->v[s->n];
 		memset(v, 0, sizeof *v);
 		v->key = xstrdup(key);
+		v->hash = h;
 		*slot = ++s->n;
 	}
 	v->val = val;
@@ -133,7 +151,15 @@ void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
 	v->len = len;
 	v->origin = o;
 	if (sodium)
-		v->flags |= EV_SODIUM;
+		v->flags |= sodium == 2 ? EV_REGION : EV_SODIUM;
+}
+
+int envset_set_region(struct envset *s, void *region)
+{
+	if (s->region)
+		return -1;
+	s->region = region;
+	return 0;
 }
 
 int envset_del(struct envset *s, const char *key)

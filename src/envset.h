@@ -29,6 +29,7 @@ enum origin {
 #define EV_REQUIRED 0x8u /* a required key */
 #define EV_SODIUM 0x10u  /* val is sodium_malloc memory: freed with sodium_free */
 #define EV_UNOPENED 0x20u /* a sealed value that failed to open */
+#define EV_REGION 0x40u  /* val lives in the set's region: wiped, not freed */
 
 struct envvar {
 	char *key;
@@ -39,6 +40,7 @@ struct envvar {
 	char *overrode; /* source of the value this one replaced, or NULL */
 	const char *why; /* policy decision, a static string (for --explain) */
 	unsigned flags;
+	size_t hash; /* envset_hash(key), computed once */
 };
 
 struct envset {
@@ -46,6 +48,7 @@ struct envset {
 	size_t n, cap;
 	size_t *slots; /* 0 = empty, else index + 1 into v */
 	size_t nslots;
+	void *region; /* sodium_malloc'd, for EV_REGION values; freed with the set */
 };
 
 void envset_init(struct envset *s);
@@ -70,13 +73,22 @@ struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
 
 /*
  * Replace V's value in place with VAL (LEN bytes, NUL-terminated), which
- * V owns from now on: a sodium_malloc'd buffer when SODIUM (freed with
- * sodium_free), else a malloc'd one. The old value is wiped; V keeps its
+ * V owns from now on: a sodium_malloc'd buffer when SODIUM is 1 (freed
+ * with sodium_free), a place in the set's region when 2 (wiped when
+ * replaced; the region is freed with the set), else a malloc'd one. The old value is wiped; V keeps its
  * position, key, source and ->overrode (an opened sealed value still came
  * from where the sealed one did). Sets origin O; flags are kept.
  */
 void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
 		    int sodium);
+
+/*
+ * Hand the set a sodium_malloc'd REGION that values given to envset_replace
+ * with SODIUM 2 live in: one guarded block for all of them. The set frees
+ * it (sodium_free wipes it) in envset_free. Returns -1, changing nothing,
+ * if the set has a region already.
+ */
+int envset_set_region(struct envset *s, void *region);
 
 /* Remove KEY (its value is wiped). Returns 1 if it was there. */
 int envset_del(struct envset *s, const char *key);

@@ -248,6 +248,11 @@ static int kept_by(const struct config *c, const char *key)
 	       strlist_match(&c->keep, key) >= 0;
 }
 
+static void add_required(void *req, const char *key)
+{
+	strlist_add(req, key);
+}
+
 int lint_service(const struct config *c, const struct config *all,
 		 size_t nall, struct diag *d, struct envset *keys)
 {
@@ -260,16 +265,8 @@ int lint_service(const struct config *c, const struct config *all,
 	struct strlist req = { 0 };
 	for (size_t i = 0; i < c->require.n; i++)
 		strlist_add(&req, c->require.v[i]);
-	for (size_t i = 0; i < c->require_from.n; i++) {
-		struct envset ex, none;
-		envset_init(&ex);
-		envset_init(&none);
-		envfile_load(c->require_from.v[i], 0, &none, &ex, d);
-		for (size_t k = 0; k < ex.n; k++)
-			if (envset_live(&ex.v[k]))
-				strlist_add(&req, ex.v[k].key);
-		envset_free(&ex);
-	}
+	for (size_t i = 0; i < c->require_from.n; i++)
+		envfile_load_keys(c->require_from.v[i], d, add_required, &req);
 	lint_required(&l, &req);
 	strlist_free(&req);
 	for (size_t i = 0; keys && i < l.set.n; i++) {

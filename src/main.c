@@ -615,7 +615,11 @@ int main(int argc, char **argv)
 			rebuilder_save(&rb, argc, argv);
 			watch_plan_from(&rb.plan, &cfg, &env);
 		}
-		envset_free(&env); /* the child gets envp; wipe our copies */
+		/* The supervisor stays: wipe its copies (the child gets envp).
+		 * An execve discards them with the rest of our memory; should
+		 * it fail, out: below wipes them. */
+		if (supervise_wanted(&cfg))
+			envset_free(&env);
 		diag_free(&d);
 		status = run(&cfg, &envp, cfg.watch != WATCH_NONE ? &rb : NULL, &d);
 		break;

@@ -44,30 +44,37 @@ int policy_secret_name(const char *key)
 	return i >= 4 && key[i - 4] == '_' && word_at(key + i - 3, "KEY");
 }
 
-/* Every key named in an .env.example (values ignored) becomes required;
- * a key [keys] calls `optional` cannot be both (the file would silently
- * win): that is a conflict, reported at the [keys] line. */
+struct required_from {
+	const struct config *c;
+	const char *path;
+	struct strlist *req;
+	struct diag *d;
+	int errs;
+};
+
+/* One key of a require_from file: required; a key [keys] calls
+ * `optional` cannot be both (the file would silently win): that is a
+ * conflict, reported at the [keys] line. */
+static void add_required(void *ctx, const char *key)
+{
+	struct required_from *r = ctx;
+	strlist_add(r->req, key);
+	const char *opt = rules_optional_where(r->c->rules, key);
+	if (opt) {
+		diag_error(r->d, key, opt,
+			   "optional in [keys] but required by require_from %s",
+			   r->path);
+		r->errs++;
+	}
+}
+
+/* Every key named in an .env.example (values ignored) becomes required. */
 static int require_from(const struct config *c, const char *path,
 			struct strlist *req, struct diag *d)
 {
-	struct envset ex, none;
-	envset_init(&ex);
-	envset_init(&none);
-	int errs = envfile_load(path, 0, &none, &ex, d);
-	for (size_t i = 0; i < ex.n; i++) {
-		if (!envset_live(&ex.v[i]))
-			continue;
-		strlist_add(req, ex.v[i].key);
-		const char *opt = rules_optional_where(c->rules, ex.v[i].key);
-		if (opt) {
-			diag_error(d, ex.v[i].key, opt,
-				   "optional in [keys] but required by require_from %s",
-				   path);
-			errs++;
-		}
-	}
-	envset_free(&ex);
-	return errs;
+	struct required_from r = { c, path, req, d, 0 };
+	int errs = envfile_load_keys(path, d, add_required, &r);
+	return errs + r.errs;
 }
 
 static int check_required(const struct config *c, const struct strlist *req,

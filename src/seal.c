@@ -79,6 +79,7 @@ static int decode_key(const char *s, size_t len, unsigned char *out)
 struct keyring {
 	unsigned char *k; /* sodium_malloc: n entries of ENTRY_BYTES */
 	size_t n;
+	size_t borrowed; /* k is the caller's sodium memory of this size */
 };
 
 /* Read one private key file into ENTRY (sodium memory). */
@@ -122,15 +123,22 @@ static int load_private_key(const char *path, unsigned char *entry,
  * that is missing or unreadable goes to GONE when GONE is not NULL (so the
  * caller can make it a warning). Returns the number of errors put in D.
  */
-static int keyring_load_gone(const struct strlist *files, struct keyring *kr,
-			     struct diag *d, struct diag *gone)
+static int keyring_load_in(const struct strlist *files, struct keyring *kr,
+			   unsigned char *mem, struct diag *d,
+			   struct diag *gone)
 {
 	int errs = 0;
 	kr->n = 0;
 	kr->k = NULL;
+	kr->borrowed = 0;
 	if (!files->n)
 		return 0;
-	kr->k = sodium_malloc(files->n * ENTRY_BYTES);
+	if (mem) {
+		kr->k = mem;
+		kr->borrowed = files->n * ENTRY_BYTES;
+	} else {
+		kr->k = sodium_malloc(files->n * ENTRY_BYTES);
+	}
 	if (!kr->k) {
 		diag_error(d, NULL, NULL, "cannot allocate secure memory for keys");
 		return 1;
@@ -153,6 +161,12 @@ static int keyring_load_gone(const struct strlist *files, struct keyring *kr,
 	return errs;
 }
 
+static int keyring_load_gone(const struct strlist *files, struct keyring *kr,
+			     struct diag *d, struct diag *gone)
+{
+	return keyring_load_in(files, kr, NULL, d, gone);
+}
+
 static int keyring_load(const struct strlist *files, struct keyring *kr,
 			struct diag *d)
 {
@@ -161,19 +175,64 @@ static int keyring_load(const struct strlist *files, struct keyring *kr,
 
 static void keyring_free(struct keyring *kr)
 {
-	sodium_free(kr->k); /* wipes; NULL is fine */
+	if (kr->borrowed)
+		sodium_memzero(kr->k, kr->borrowed);
+	else
+		sodium_free(kr->k); /* wipes; NULL is fine */
 	kr->k = NULL;
 	kr->n = 0;
+	kr->borrowed = 0;
 }
 
 /* ---- opening ----------------------------------------------------------- */
+
+/*
+ * Where opened values go: one sodium_malloc'd region for all of them,
+ * sized up front (one guarded mapping rather than one per value), or, if
+ * there is none, a sodium_malloc per value.
+ */
+struct region {
+	unsigned char *p;
+	size_t used, size;
+};
+
+/* The most plaintext bytes (with a NUL) V's sealed value can open to. */
+static size_t open_bound(const struct envvar *v)
+{
+	size_t blen = v->len > PREFIX_LEN ? v->len - PREFIX_LEN : 0;
+	size_t cmax = blen / 4 * 3 + 3;
+	return (cmax > crypto_box_SEALBYTES ? cmax - crypto_box_SEALBYTES : 0) + 1;
+}
+
+static unsigned char *plain_alloc(struct region *r, size_t n)
+{
+	if (r->p && n <= r->size - r->used) {
+		unsigned char *m = r->p + r->used;
+		r->used += n;
+		return m;
+	}
+	return sodium_malloc(n);
+}
+
+static int in_region(const struct region *r, const unsigned char *m)
+{
+	return r->p && m >= r->p && m < r->p + r->size;
+}
+
+static void plain_drop(const struct region *r, unsigned char *m, size_t n)
+{
+	if (in_region(r, m))
+		sodium_memzero(m, n);
+	else
+		sodium_free(m);
+}
 
 /*
  * Open V's sealed value with KR. KEYS_FAILED: some key file could not be
  * loaded (already reported), so "no key" is not repeated per value.
  */
 static int open_one(const struct keyring *kr, int keys_failed,
-		    struct envvar *v, struct diag *d)
+		    struct region *r, struct envvar *v, struct diag *d)
 {
 	size_t plen = sealed_prefix_len(v->val, v->len);
 	if (plen != PREFIX_LEN || v->val[5] != '1') {
@@ -203,7 +262,7 @@ static int open_one(const struct keyring *kr, int keys_failed,
 	}
 
 	size_t mlen = clen - crypto_box_SEALBYTES;
-	unsigned char *m = sodium_malloc(mlen + 1);
+	unsigned char *m = plain_alloc(r, mlen + 1);
 	if (!m) {
 		free(c);
 		diag_error(d, v->key, v->source, "cannot allocate secure memory");
@@ -218,7 +277,7 @@ static int open_one(const struct keyring *kr, int keys_failed,
 	}
 	free(c); /* ciphertext: nothing secret */
 	if (!opened) {
-		sodium_free(m);
+		plain_drop(r, m, mlen + 1);
 		diag_error(d, v->key, v->source,
 			   "no private key opens it (sealed to another key, or altered)");
 		return 1;
@@ -242,7 +301,7 @@ static int open_one(const struct keyring *kr, int keys_failed,
 		else
 			diag_error(d, v->key, v->source,
 				   "sealed for another key, not %s", v->key);
-		sodium_free(m);
+		plain_drop(r, m, mlen + 1);
 		return 1;
 	}
 
@@ -250,7 +309,7 @@ static int open_one(const struct keyring *kr, int keys_failed,
 	size_t off = (size_t)(nul + 1 - m), vlen = mlen - off;
 	memmove(m, m + off, vlen);
 	sodium_memzero(m + vlen, mlen + 1 - vlen);
-	envset_replace(v, (char *)m, vlen, ORIG_SEALED, 1);
+	envset_replace(v, (char *)m, vlen, ORIG_SEALED, in_region(r, m) ? 2 : 1);
 	v->flags |= EV_SECRET;
 	return 0;
 }
@@ -274,6 +333,22 @@ int seal_open_all(const struct strlist *keyfiles, struct envset *env,
 		return 1;
 
 	/*
+	 * One sodium_malloc region for the keys (wiped once every value is
+	 * opened) and every opened value, sized up front.
+	 */
+	struct region r = { 0 };
+	size_t keybytes = keyfiles->n * ENTRY_BYTES;
+	if (keyfiles->n && !env->region) {
+		r.size = keybytes;
+		for (size_t i = 0; i < env->n; i++)
+			if (to_open(&env->v[i]))
+				r.size += open_bound(&env->v[i]);
+		if ((r.p = sodium_malloc(r.size)))
+			envset_set_region(env, r.p);
+		r.used = keybytes;
+	}
+
+	/*
 	 * During a rotation a key file may be gone already: with several
 	 * key files, one missing or unreadable is only a warning when the
 	 * others open every sealed value the service receives.
@@ -282,14 +357,14 @@ int seal_open_all(const struct strlist *keyfiles, struct envset *env,
 	struct diag gone, opened;
 	diag_init(&gone);
 	diag_init(&opened);
-	int errs = keyring_load_gone(keyfiles, &kr, d,
-				     keyfiles->n > 1 ? &gone : NULL);
+	int errs = keyring_load_in(keyfiles, &kr, r.p, d,
+				   keyfiles->n > 1 ? &gone : NULL);
 	int keys_failed = errs != 0 || gone.n != 0;
 	for (size_t i = 0; i < env->n; i++) {
 		struct envvar *v = &env->v[i];
 		if (!to_open(v))
 			continue;
-		open_one(&kr, keys_failed, v, &opened);
+		open_one(&kr, keys_failed, &r, v, &opened);
 		if (v->origin != ORIG_SEALED) /* still sealed: rules skip it */
 			v->flags |= EV_UNOPENED;
 	}

@@ -150,13 +150,23 @@ static void round_trip(void **state)
 	assert_int_equal(v->len, strlen(CANARY "\nline two"));
 	assert_int_equal(v->origin, ORIG_SEALED);
 	assert_true(v->flags & EV_SECRET);
-	assert_true(v->flags & EV_SODIUM);
+	/* opened into the set's one sodium region */
+	assert_true(v->flags & EV_REGION);
+	assert_false(v->flags & EV_SODIUM);
+	assert_non_null(env.region);
+	assert_true(v->val > (char *)env.region);
 	assert_string_equal(v->source, "test.env:1");
 	/* an opened value is released by every path: set over, deleted, freed */
+	const char *was = v->val;
+	size_t n = v->len;
 	envset_set(&env, "TOKEN", "plain", 5, ORIG_INHERITED, "environment");
-	assert_false(envset_get(&env, "TOKEN")->flags & EV_SODIUM);
+	assert_false(envset_get(&env, "TOKEN")->flags & (EV_SODIUM | EV_REGION));
+	for (size_t i = 0; i < n; i++) /* wiped in place: the region stays */
+		assert_int_equal(was[i], 0);
+	/* a set that has a region already: one sodium_malloc for the value */
 	char *t2 = seal(wex_pub, "T2", "x");
 	assert_int_equal(open_with(&env, &d, "T2", t2, wex), 0);
+	assert_true(envset_get(&env, "T2")->flags & EV_SODIUM);
 	free(t2);
 	assert_int_equal(envset_del(&env, "T2"), 1);
 	envset_free(&env);
@@ -168,6 +178,42 @@ static void round_trip(void **state)
 	diag_free(&d);
 	free(s);
 	free(e);
+}
+
+/* Several values, one region: each opened value in it, a failed one wiped. */
+static void one_region(void **state)
+{
+	(void)state;
+	char *a = seal(wex_pub, "A", CANARY "-a"), *b = seal(wex_pub, "B", "bee");
+	char *x = seal(wex_pub, "OTHER", CANARY "-x"); /* set as C: fails */
+	struct envset env;
+	struct diag d;
+	struct strlist kf = { 0 };
+	envset_init(&env);
+	diag_init(&d);
+	strlist_add(&kf, at("wex.key"));
+	envset_set(&env, "A", a, strlen(a), ORIG_ENVFILE, "t.env:1");
+	envset_set(&env, "C", x, strlen(x), ORIG_ENVFILE, "t.env:2");
+	envset_set(&env, "B", b, strlen(b), ORIG_ENVFILE, "t.env:3");
+	assert_int_equal(seal_open_all(&kf, &env, &d), 1);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].text, "sealed for key OTHER, not C");
+	const struct envvar *va = envset_get(&env, "A"), *vb = envset_get(&env, "B");
+	assert_string_equal(va->val, CANARY "-a");
+	assert_string_equal(vb->val, "bee");
+	assert_true(va->flags & EV_REGION);
+	assert_true(vb->flags & EV_REGION);
+	assert_true(va->val > (char *)env.region && vb->val > va->val);
+	/* C's slot lies between them: wiped, no plaintext left */
+	assert_null(memmem(va->val + va->len, (size_t)(vb->val - va->val) - va->len,
+			   CANARY, strlen(CANARY)));
+	assert_true(envset_get(&env, "C")->flags & EV_UNOPENED);
+	strlist_free(&kf);
+	envset_free(&env);
+	diag_free(&d);
+	free(a);
+	free(b);
+	free(x);
 }
 
 static void sealing_is_randomised(void **state)
@@ -766,6 +812,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keygen_file),
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(one_region),
 		cmocka_unit_test(sealing_is_randomised),
 		cmocka_unit_test(flipped_byte),
 		cmocka_unit_test(truncated_and_bad_base64),
