@@ -147,8 +147,8 @@ test: test-deps
 
 # ---- static analysis -----------------------------------------------------
 # `make lint`: clang-tidy (checks and the reasons for each exclusion in
-# .clang-tidy), cppcheck, and every source compiled with the STYLE.md
-# warning set and -Werror by gcc and by clang, optimised so that gcc's
+# .clang-tidy), cppcheck, and every source compiled with the project's
+# warning set (WARN above) and -Werror by gcc and by clang, optimised so that gcc's
 # flow warnings (-Wmaybe-uninitialized ...) run too. src/compat.c is left
 # out of clang-tidy only: it defines glibc's reserved __explicit_bzero_chk.
 LINT_PKGS = gcc clang clang-tidy cppcheck libsodium-dev libinih-dev mandoc

@@ -10,7 +10,7 @@
  * skipped). The
  * file is created in a temporary directory (on /dev/shm when there is
  * one) holding the canary, the directory is loaded, and the result is
- * compared with a model of SPEC.md "Secret directories":
+ * compared with a model of the README's "Secret directories":
  *   - a name starting with '.' is skipped silently;
  *   - '-' and '.' become '_', letters are upper-cased with upcase;
  *   - a mapped name that is not [A-Za-z_][A-Za-z0-9_]* is skipped with

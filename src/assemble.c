@@ -336,6 +336,11 @@ int assemble_file_refs(const struct config *c, struct envset *env,
 	for (size_t i = 0; i < nrefs; i++) {
 		char *key = xstrndup(refs[i], strlen(refs[i]) - slen);
 		errs += resolve_ref(c, env, key, refs[i], keys, nkeys, d);
+		const struct envvar *r = envset_get(env, refs[i]);
+		if (c->consumed && r) /* for --explain: the name, where, and
+					 * as its value the name of KEY */
+			envset_set(c->consumed, r->key, key, strlen(key),
+				   r->origin, r->source);
 		/* the pointer itself never reaches the service */
 		envset_del(env, refs[i]);
 		free(key);
@@ -344,4 +349,20 @@ int assemble_file_refs(const struct config *c, struct envset *env,
 	free(keys);
 	free(refs);
 	return errs;
+}
+
+void assemble_dropped(const struct config *c, char *const *envp,
+		      struct envset *out)
+{
+	if (c->clear_env != 1)
+		return;
+	for (; envp && *envp; envp++) {
+		const char *eq = strchr(*envp, '=');
+		if (!eq || eq == *envp)
+			continue;
+		char *key = xstrndup(*envp, (size_t)(eq - *envp));
+		if (!is_envinit_var(key) && strlist_match(&c->keep, key) < 0)
+			envset_set(out, key, "", 0, ORIG_INHERITED, NULL);
+		free(key);
+	}
 }

@@ -32,8 +32,16 @@ void assemble_inherited(const struct config *c, char *const *envp,
 int assemble(const struct config *c, char *const *envp, struct envset *out,
 	     struct diag *d);
 
-/* Resolve KEY<suffix>=PATH indirection in ENV (see SPEC "Precedence"). */
+/* Resolve KEY<suffix>=PATH indirection in ENV (the README's "Precedence"). */
 int assemble_file_refs(const struct config *c, struct envset *env,
 		       struct diag *d);
+
+/*
+ * For --explain: the inherited names --clear-env drops (those
+ * assemble_inherited skips for matching no --keep glob; ENVINIT_* steer
+ * envinit and are not listed), added to OUT with empty values.
+ */
+void assemble_dropped(const struct config *c, char *const *envp,
+		      struct envset *out);
 
 #endif

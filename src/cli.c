@@ -104,6 +104,7 @@ static const char usage_text[] =
 	"                                                 re-seal to NEW what OLD opens\n"
 	"       envinit lint [OPTIONS]                    check what the repository alone can tell\n"
 	"       envinit get [OPTIONS] KEY                 print one assembled value\n"
+	"       envinit help | --help | version | --version\n"
 	"\n"
 	"Sources:\n"
 	"  -c, --config FILE            INI manifest (default $ENVINIT_CONFIG)\n"
@@ -146,8 +147,11 @@ static const char usage_text[] =
 	"  -v, --verbose                -q, --quiet\n"
 	"  -h, --help                   -V, --version\n"
 	"\n"
-	"Exit status: 0 ok, 64 usage, 78 configuration or check failure,\n"
-	"126 not executable, 127 not found, else the command's own status.\n";
+	"Exit status: 0 success (check, print, lint, get, keygen, seal); in run\n"
+	"mode the command's own status, or 128+N when it died of signal N;\n"
+	"64 usage error; 75 --watch=exit after a change; 78 configuration or\n"
+	"check failure; 126 command not executable; 127 command not found.\n"
+	"The env-file syntax: docs/envfile.md; the manifest: man envinit.ini.\n";
 
 const char *cli_usage(void)
 {
@@ -352,8 +356,14 @@ static int apply_option(int opt, const char *arg, struct config *c,
 	case 'x': strlist_add_split(&c->deny, arg); break;
 	case 'i': c->clear_env = 1; break;
 	case 'k': strlist_add_split(&c->keep, arg); break;
-	case OPT_EXEC: c->mode = RUN_EXEC; break;
-	case OPT_INIT: c->mode = RUN_INIT; break;
+	case OPT_EXEC:
+	case OPT_INIT:
+		if (c->mode != RUN_AUTO && c->mode != (opt == OPT_EXEC ? RUN_EXEC : RUN_INIT)) {
+			diag_error(d, NULL, NULL, "--exec and --init exclude each other: give one");
+			return -1;
+		}
+		c->mode = opt == OPT_EXEC ? RUN_EXEC : RUN_INIT;
+		break;
 	case 'u': replace(&c->user, arg); break;
 	case 'g': c->signal_group = 1; break;
 	case OPT_REWRITE:
@@ -442,6 +452,7 @@ static const struct {
 	{ "run", CMD_RUN }, { "check", CMD_CHECK }, { "print", CMD_PRINT },
 	{ "keygen", CMD_KEYGEN }, { "seal", CMD_SEAL }, { "lint", CMD_LINT },
 	{ "get", CMD_GET },
+	{ "help", CMD_HELP }, { "version", CMD_VERSION },
 };
 
 /* Which positional arguments each command takes. */
@@ -450,7 +461,7 @@ static int check_positionals(struct config *c, struct diag *d)
 	switch (c->cmd) {
 	case CMD_RUN:
 		if (c->argc == 0) {
-			diag_error(d, NULL, NULL, "no command given (see --help)");
+			diag_error(d, NULL, NULL, "no command given");
 			return -1;
 		}
 		return 0;
@@ -496,6 +507,56 @@ static int check_positionals(struct config *c, struct diag *d)
 	}
 }
 
+/* The long option NAME (LEN bytes, possibly abbreviated as getopt_long
+ * allows), or NULL when it names none or, with *AMBIGUOUS set, several. */
+static const struct option *find_long(const char *name, size_t len,
+				      int *ambiguous)
+{
+	const struct option *hit = NULL;
+	*ambiguous = 0;
+	for (const struct option *o = longopts; o->name; o++) {
+		if (strncmp(o->name, name, len) != 0)
+			continue;
+		if (!o->name[len])
+			return o;
+		*ambiguous = hit != NULL;
+		hit = o;
+	}
+	return *ambiguous ? NULL : hit;
+}
+
+/*
+ * Say which option was wrong and how: unknown, missing its argument, or
+ * given a value it does not take. WORD is the argument getopt_long was at
+ * when it failed: the option itself when it is a long one; for a short
+ * one getopt_long's optopt names the letter. Never echo what follows '=':
+ * it could be a value.
+ */
+static void bad_option(int missing, const char *word, struct diag *d)
+{
+	if (word && strncmp(word, "--", 2) == 0 && word[2]) {
+		const char *name = word + 2;
+		size_t len = strcspn(name, "=");
+		int ambiguous;
+		const struct option *o = find_long(name, len, &ambiguous);
+		if (missing)
+			diag_error(d, NULL, NULL, "option '--%.*s' needs an argument",
+				   (int)len, name);
+		else if (o && o->has_arg == no_argument && name[len] == '=')
+			diag_error(d, NULL, NULL, "option '--%.*s' takes no argument",
+				   (int)len, name);
+		else
+			diag_error(d, NULL, NULL, "%s option '--%.*s'",
+				   ambiguous ? "ambiguous" : "unknown", (int)len, name);
+	} else if (missing) {
+		diag_error(d, NULL, NULL, "option '-%c' needs an argument", optopt);
+	} else if (optopt > 32 && optopt < 127) {
+		diag_error(d, NULL, NULL, "unknown option '-%c'", optopt);
+	} else {
+		diag_error(d, NULL, NULL, "unknown option");
+	}
+}
+
 int cli_parse(int argc, char **argv, struct config *c, struct diag *d)
 {
 	int first = 1;
@@ -510,32 +571,23 @@ int cli_parse(int argc, char **argv, struct config *c, struct diag *d)
 		}
 	}
 
-	/* getopt_long reports unknown options itself; we want one voice. */
+	/* getopt_long reports unknown options itself; we want one voice. The
+	 * ':' after '+' makes a missing argument ':' rather than '?'. */
 	opterr = 0;
 	optind = 0; /* full re-initialisation (glibc and musl) */
 	int sub_argc = argc - first + 1;
 	char **sub_argv = argv + first - 1;
-	int bad = 0, opt;
+	int bad = 0, opt, at = 1;
 	while ((opt = getopt_long(sub_argc, sub_argv,
-				  "+c:s:f:d:r:a:x:ik:u:gvqhV", longopts,
+				  "+:c:s:f:d:r:a:x:ik:u:gvqhV", longopts,
 				  NULL)) != -1) {
 		if (opt == '?' || opt == ':') {
-			const char *w = sub_argv[optind - 1];
-			if (optopt && optopt < 256)
-				diag_error(d, NULL, NULL, "%s -%c (see --help)",
-					   strchr("cfdsraxku", optopt) ? "missing argument for"
-								   : "unknown option",
-					   optopt);
-			else
-				/* never echo what follows '=': it could be a value */
-				diag_error(d, NULL, NULL,
-					   "unknown option or missing argument: %.*s (see --help)",
-					   (int)strcspn(w, "="), w);
+			bad_option(opt == ':', sub_argv[at], d);
 			bad = 1;
-			continue;
+		} else if (apply_option(opt, optarg, c, d) < 0) {
+			bad = 1;
 		}
-		if (apply_option(opt, optarg, c, d) < 0)
-			bad = 1;
+		at = optind;
 	}
 	c->argv = sub_argv + optind;
 	c->argc = sub_argc - optind;

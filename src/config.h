@@ -32,6 +32,7 @@ enum watch_action { WATCH_NONE, WATCH_RESTART, WATCH_SIGNAL, WATCH_EXIT };
 #define UNSET (-1)
 
 struct rules;
+struct envset;
 
 struct config {
 	enum command cmd;
@@ -79,6 +80,10 @@ struct config {
 	int explain;
 	int verbose; /* -1 quiet, 0, 1.. */
 	int check_all; /* check --all, lint --all */
+	struct envset *consumed; /* --explain: the KEY_FILE pointers resolved
+				    and removed (assemble adds them, each
+				    with KEY's name as value); not owned,
+				    NULL when not wanted */
 
 	/* keygen / seal */
 	char *public_key;

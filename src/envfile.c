@@ -1,7 +1,7 @@
 /*
  * envfile.c - the docker compose env_file parser; see envfile.h.
  *
- * A hand-written scanner over the whole file, following ENVFILE.md rule by
+ * A hand-written scanner over the whole file, following docs/envfile.md rule by
  * rule (the R numbers below). Statements are not bound to lines (R3.3): the
  * scanner keeps one position and one line counter, both only moving
  * forward, so a file is read once whatever its size. Values are built in

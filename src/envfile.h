@@ -1,10 +1,10 @@
 /*
- * envfile.h - docker compose env_file parser (the rules of ENVFILE.md).
+ * envfile.h - docker compose env_file parser (the rules of docs/envfile.md).
  *
  * Comments, blank lines, `export `, `KEY=value` and `KEY: value`, single
  * quotes (literal), double quotes (escapes, multi-line), inline comments,
  * interpolation with ${VAR}, $VAR, the six operators and $$, bare keys,
- * CRLF and a leading BOM, with the deviations ENVFILE.md section 13 lists.
+ * CRLF and a leading BOM, with the deviations docs/envfile.md lists (section 11).
  */
 #ifndef ENVFILE_H
 #define ENVFILE_H

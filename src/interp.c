@@ -1,5 +1,5 @@
 /*
- * interp.c - compose-style interpolation; see interp.h and ENVFILE.md R7.
+ * interp.c - compose-style interpolation; see interp.h and docs/envfile.md R7.
  *
  * One pass over the template. Every byte is visited once: a WORD is
  * scanned exactly once, either expanding it (when its operator uses it) or

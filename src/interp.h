@@ -1,5 +1,5 @@
 /*
- * interp.h - compose-style interpolation of one value (ENVFILE.md R7).
+ * interp.h - compose-style interpolation of one value (docs/envfile.md R7).
  *
  * `$$` is a literal `$`; `$NAME` and `${NAME}` take a variable, NAME being
  * [A-Za-z_][A-Za-z0-9_]*; `${NAME<op>WORD}` with op one of `:-` `-` `:+`

@@ -87,6 +87,27 @@ static int keytool(const struct config *c, struct diag *d)
 	return status;
 }
 
+/*
+ * A command searched for in PATH while the policy keeps PATH from the
+ * service: run_search_path then uses envinit's own PATH (what INHERITED
+ * holds), so the command is found but the service runs without PATH.
+ * Say so: it is rarely what was meant.
+ */
+static void warn_path(const struct config *c, const struct envset *env,
+		      char *const *inherited, struct diag *d)
+{
+	if (c->cmd != CMD_RUN || c->argc < 1 || strchr(c->argv[0], '/'))
+		return;
+	const struct envvar *v = envset_get(env, "PATH");
+	if (v ? !(v->flags & EV_STRIPPED) : !env_get(inherited, "PATH"))
+		return;
+	diag_warn(d, "PATH", NULL,
+		  "%s: the service gets no PATH; the command is looked up with %s",
+		  v ? "stripped by the policy" : "dropped by --clear-env",
+		  env_get(inherited, "PATH") ? "envinit's own PATH"
+					     : "the default PATH");
+}
+
 /* Assemble from the inherited environment INHERITED, apply the policy;
  * for run, also build envp and check limits. */
 static int build(const struct config *c, char *const *inherited,
@@ -107,6 +128,7 @@ static int build(const struct config *c, char *const *inherited,
 		else
 			user_free(&u);
 	}
+	warn_path(c, env, inherited, d);
 	if (c->cmd == CMD_RUN) {
 		*envp = run_build_envp(env);
 		errs += run_check_limits(c->argv, *envp, d);
@@ -137,8 +159,8 @@ static void summary(const struct envset *env)
 		else
 			kept++;
 	}
-	printf("envinit: check passed: %zu keys kept, %zu stripped\n", kept,
-	       stripped);
+	printf("envinit: check passed: %zu key%s kept, %zu stripped\n", kept,
+	       kept == 1 ? "" : "s", stripped);
 }
 
 /* Add FROM's items to TO, each subject prefixed "[LABEL]". */
@@ -189,10 +211,11 @@ static int check_all(int argc, char **argv, const struct manifest *m,
 		if (j)
 			report_json_service(j, name, &sd, &env, 0);
 		else if (verbose >= 0 || sd.nerrors)
-			printf(sd.nerrors ? "envinit: check --all: %s%s: FAILED (%zu problems)\n"
-					  : "envinit: check --all: %s%s: ok (%zu keys)\n",
+			printf(sd.nerrors ? "envinit: check --all: %s%s: FAILED (%zu problem%s)\n"
+					  : "envinit: check --all: %s%s: ok (%zu key%s)\n",
 			       name ? "service " : "", label,
-			       sd.nerrors ? sd.nerrors : kept);
+			       sd.nerrors ? sd.nerrors : kept,
+			       (sd.nerrors ? sd.nerrors : kept) == 1 ? "" : "s");
 		add_prefixed(d, &sd, label);
 		run_free_envp(envp);
 		envset_free(&env);
@@ -492,7 +515,7 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct diag d;
-	struct envset env;
+	struct envset env, dropped, consumed;
 	struct manifest *manifest = NULL;
 	struct rebuilder rb;
 	char **envp = NULL;
@@ -504,6 +527,8 @@ int main(int argc, char **argv)
 	config_init(&cfg);
 	diag_init(&d);
 	envset_init(&env);
+	envset_init(&dropped);
+	envset_init(&consumed);
 
 	status = cli_parse(argc, argv, &cfg, &d);
 	if (status) {
@@ -591,18 +616,30 @@ int main(int argc, char **argv)
 		status = d.nerrors ? EXIT_CONFIG : EXIT_OK;
 		goto out;
 	}
+	if (cfg.explain) { /* what never became a key, for --explain */
+		cfg.consumed = &consumed;
+		assemble_dropped(&cfg, environ, &dropped);
+	}
 	if (build(&cfg, environ, &env, &envp, &d) || d.nerrors) {
+		/* provenance first: it often is the answer to the problems */
+		if (cfg.explain)
+			report_explain_all(stderr, &cfg, &env, &dropped, &consumed,
+					   policy_why);
 		report_diag(&d, cfg.verbose, cfg.termination_log);
 		status = EXIT_CONFIG;
 		goto out;
 	}
 	if (cfg.cmd == CMD_PRINT)
 		report_print_warnings(&env, cfg.format, &d);
+	if (cfg.explain) /* before the warnings, as before the problems */
+		report_explain_all(stderr, &cfg, &env, &dropped, &consumed,
+				   policy_why);
 	report_diag(&d, cfg.verbose, NULL);
+	cfg.consumed = NULL;
+	envset_free(&dropped);
+	envset_free(&consumed);
 	if ((status = held_signal()) != 0)
 		goto out;
-	if (cfg.explain)
-		report_explain(stderr, &env);
 
 	switch (cfg.cmd) {
 	case CMD_CHECK:
@@ -638,6 +675,8 @@ out:
 	rebuilder_free(&rb);
 	run_free_envp(envp);
 	envset_free(&env);
+	envset_free(&dropped);
+	envset_free(&consumed);
 	diag_free(&d);
 	config_free(&cfg);
 	manifest_free(manifest);

@@ -131,14 +131,58 @@ static int parse_bool(const char *s)
 	return -1;
 }
 
+/*
+ * PATH cleaned lexically, in place, as compose (Go's filepath.Clean) does
+ * for relative paths: no empty or "." component, and "x/.." removed, so
+ * /config/../keys/wex.key is /keys/wex.key. A leading ".." of a relative
+ * path stays; "/.." is "/".
+ */
+static char *clean_path(char *path)
+{
+	int abs = path[0] == '/';
+	char *w = path + abs, *r = path + abs;
+	size_t keep = 0; /* leading ".." components of a relative path */
+	while (*r) {
+		size_t n = strcspn(r, "/");
+		if (n == 0 || (n == 1 && r[0] == '.')) {
+			/* nothing to write */
+		} else if (n == 2 && r[0] == '.' && r[1] == '.') {
+			if (w > path + abs + keep) { /* drop the last component */
+				while (w > path + abs + keep && w[-1] != '/')
+					w--;
+				if (w > path + abs + keep)
+					w--; /* its '/' */
+			} else if (!abs) {
+				if (w > path)
+					*w++ = '/';
+				memcpy(w, "..", 2);
+				w += 2;
+				keep = (size_t)(w - path);
+			}
+		} else {
+			if (w > path + abs)
+				*w++ = '/';
+			memmove(w, r, n);
+			w += n;
+		}
+		r += n;
+		while (*r == '/')
+			r++;
+	}
+	if (w == path)
+		*w++ = '.';
+	*w = '\0';
+	return path;
+}
+
 /* PATH relative to the manifest's directory, unless absolute. */
 static char *resolve(const struct manifest *m, const char *path)
 {
 	if (path[0] == '/' || !m->dir)
 		return xstrdup(path);
 	size_t n = strlen(m->dir);
-	return xasprintf("%s%s%s", m->dir, n && m->dir[n - 1] == '/' ? "" : "/",
-			 path);
+	return clean_path(xasprintf("%s%s%s", m->dir,
+				    n && m->dir[n - 1] == '/' ? "" : "/", path));
 }
 
 static void unknown_directive(struct diag *d, const char *where,

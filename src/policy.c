@@ -10,7 +10,9 @@
 
 #include "envfile.h"
 #include "rename.h"
+#include "rules.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,15 +60,37 @@ int policy_secret_name(const char *key)
 	       ends_with(key, i, "_PWD");
 }
 
-static void add_required(void *req, const char *key)
+struct required_from {
+	const struct config *c;
+	const char *path;
+	struct strlist *req;
+	struct diag *d;
+	int errs;
+};
+
+/* One key of a require_from file: required; a key [keys] calls
+ * `optional` cannot be both (the file would silently win): that is a
+ * conflict, reported at the [keys] line. */
+static void add_required(void *ctx, const char *key)
 {
-	strlist_add(req, key);
+	struct required_from *r = ctx;
+	strlist_add(r->req, key);
+	const char *opt = rules_optional_where(r->c->rules, key);
+	if (opt) {
+		diag_error(r->d, key, opt,
+			   "optional in [keys] but required by require_from %s",
+			   r->path);
+		r->errs++;
+	}
 }
 
 /* Every key named in an .env.example (values ignored) becomes required. */
-static int require_from(const char *path, struct strlist *req, struct diag *d)
+static int require_from(const struct config *c, const char *path,
+			struct strlist *req, struct diag *d)
 {
-	return envfile_load_keys(path, d, add_required, req);
+	struct required_from r = { c, path, req, d, 0 };
+	int errs = envfile_load_keys(path, d, add_required, &r);
+	return errs + r.errs;
 }
 
 /* KEY is required and not set: say so, and whether another spelling in
@@ -121,28 +145,64 @@ static int check_required(const struct config *c, const struct strlist *req,
 	return errs;
 }
 
+/* The decisions, as --explain words them; policy_why adds the glob. */
+static const char why_envinit[] = "stripped: ENVINIT_* variables steer envinit, never the service";
+static const char why_deny[] = "stripped: matches --deny";
+static const char why_required[] = "kept: required";
+static const char why_nostrip[] = "kept: nothing is stripped without --allow or a service";
+static const char why_allow[] = "kept: matches --allow";
+static const char why_keep[] = "kept: matches --keep";
+static const char why_none[] = "stripped: not required, and matches no --allow or --keep glob";
+
 static void decide(const struct config *c, struct envvar *v, int strip)
 {
 	if (strncmp(v->key, "ENVINIT_", 8) == 0) {
 		v->flags |= EV_STRIPPED;
-		v->why = "stripped: ENVINIT_* steers envinit";
+		v->why = why_envinit;
 	} else if (strlist_match(&c->deny, v->key) >= 0) {
 		v->flags |= EV_STRIPPED;
-		v->why = "stripped: matches --deny";
+		v->why = why_deny;
 	} else if (v->flags & EV_REQUIRED) {
-		v->why = "kept: required";
+		v->why = why_required;
 	} else if (!strip) {
-		v->why = "kept: nothing is stripped without --allow or a service";
+		v->why = why_nostrip;
 	} else if (strlist_match(&c->allow, v->key) >= 0) {
-		v->why = "kept: matches --allow";
+		v->why = why_allow;
 	} else if (strlist_match(&c->keep, v->key) >= 0) {
-		v->why = "kept: matches --keep";
+		v->why = why_keep;
 	} else {
 		v->flags |= EV_STRIPPED;
-		v->why = "stripped: not required, allowed or kept";
+		v->why = why_none;
 	}
 	if (policy_secret_name(v->key))
 		v->flags |= EV_SECRET;
+}
+
+char *policy_why(const struct config *c, const struct envvar *v)
+{
+	const struct strlist *l = v->why == why_deny ? &c->deny
+				  : v->why == why_allow ? &c->allow
+				  : v->why == why_keep ? &c->keep : NULL;
+	int i = l ? strlist_match(l, v->key) : -1;
+	if (i >= 0)
+		return xasprintf("%s '%s'", v->why, l->v[i]);
+	return xstrdup(v->why ? v->why : "kept");
+}
+
+/* A glob of --allow that no assembled key matches is most likely a typo
+ * (POSTGRE_*): say so, as a warning. */
+static void warn_unmatched_allow(const struct config *c,
+				 const struct envset *env, struct diag *d)
+{
+	for (size_t g = 0; g < c->allow.n; g++) {
+		size_t i = 0;
+		while (i < env->n && !(envset_live(&env->v[i]) &&
+				       fnmatch(c->allow.v[g], env->v[i].key, 0) == 0))
+			i++;
+		if (i == env->n && !strlist_has(&c->require, c->allow.v[g]))
+			diag_warn(d, NULL, NULL, "--allow '%s': matches no key",
+				  c->allow.v[g]);
+	}
 }
 
 int policy_apply(const struct config *c, struct envset *env, struct diag *d)
@@ -152,7 +212,7 @@ int policy_apply(const struct config *c, struct envset *env, struct diag *d)
 	for (size_t i = 0; i < c->require.n; i++)
 		strlist_add(&req, c->require.v[i]);
 	for (size_t i = 0; i < c->require_from.n; i++)
-		errs += require_from(c->require_from.v[i], &req, d);
+		errs += require_from(c, c->require_from.v[i], &req, d);
 
 	errs += check_required(c, &req, env, d);
 	strlist_free(&req);
@@ -168,8 +228,9 @@ int policy_apply(const struct config *c, struct envset *env, struct diag *d)
 		else
 			nkept++;
 	}
-	diag_info(d, NULL, NULL, "%zu keys kept, %zu stripped (--explain says why)",
-		  nkept, nstripped);
+	warn_unmatched_allow(c, env, d);
+	diag_info(d, NULL, NULL, "%zu key%s kept, %zu stripped (--explain says why)",
+		  nkept, nkept == 1 ? "" : "s", nstripped);
 	return errs;
 }
 

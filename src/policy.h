@@ -33,4 +33,10 @@ int policy_apply(const struct config *c, struct envset *env, struct diag *d);
  */
 int policy_taint(const struct config *c, struct envset *env, struct diag *d);
 
+/*
+ * Why policy_apply kept or stripped V, for --explain, naming the glob
+ * that decided ("stripped: matches --deny 'DB_*'"). Caller frees.
+ */
+char *policy_why(const struct config *c, const struct envvar *v);
+
 #endif

@@ -315,29 +315,78 @@ static const char *origin_name(enum origin o)
 	return "unknown";
 }
 
+/* Names, paths and globs are data: escaped (diag_escape), so none of them
+ * can end a line or forge one. S may be NULL (nothing is written). */
+static void put_name(FILE *out, const char *s)
+{
+	char *e = diag_escape_str(s);
+	if (e)
+		fputs(e, out);
+	free(e);
+}
+
+static void explain_key(FILE *out, const struct envvar *v, const char *why)
+{
+	put_name(out, v->key);
+	fprintf(out, ": %s", origin_name(v->origin));
+	if (v->source && v->origin != ORIG_INHERITED) {
+		fputc(' ', out);
+		put_name(out, v->source);
+	}
+	if (v->overrode) {
+		fputs(", overrode ", out);
+		put_name(out, v->overrode);
+	}
+	if (v->from) {
+		fputs(", built from ", out);
+		put_name(out, v->from);
+	}
+	if (v->flags & EV_SECRET)
+		fputs(", secret", out);
+	fputs("; ", out);
+	put_name(out, why ? why : "kept");
+	fputc('\n', out);
+}
+
 void report_explain(FILE *out, const struct envset *env)
 {
+	for (size_t i = 0; i < env->n; i++)
+		if (envset_live(&env->v[i]))
+			explain_key(out, &env->v[i], env->v[i].why);
+	fflush(out);
+}
+
+void report_explain_all(FILE *out, const struct config *c,
+			const struct envset *env, const struct envset *dropped,
+			const struct envset *consumed, report_why_fn *why_of)
+{
 	for (size_t i = 0; i < env->n; i++) {
-		const struct envvar *v = &env->v[i];
+		if (!envset_live(&env->v[i]))
+			continue;
+		char *why = why_of(c, &env->v[i]);
+		explain_key(out, &env->v[i], why);
+		free(why);
+	}
+	for (size_t i = 0; dropped && i < dropped->n; i++) {
+		if (!envset_live(&dropped->v[i]))
+			continue;
+		put_name(out, dropped->v[i].key);
+		fputs(": inherited; dropped: --clear-env, and matches no --keep glob\n",
+		      out);
+	}
+	for (size_t i = 0; consumed && i < consumed->n; i++) {
+		const struct envvar *v = &consumed->v[i];
 		if (!envset_live(v))
 			continue;
-		/* names and paths are data: escaped, one line each */
-		char *key = diag_escape_str(v->key);
-		char *src = diag_escape_str(v->source);
-		char *over = diag_escape_str(v->overrode);
-		fprintf(out, "%s: %s", key, origin_name(v->origin));
-		if (src && v->origin != ORIG_INHERITED)
-			fprintf(out, " %s", src);
-		if (over)
-			fprintf(out, ", overrode %s", over);
-		if (v->from)
-			fprintf(out, ", built from %s", v->from);
-		if (v->flags & EV_SECRET)
-			fputs(", secret", out);
-		free(key);
-		free(src);
-		free(over);
-		fprintf(out, "; %s\n", v->why ? v->why : "kept");
+		put_name(out, v->key);
+		fprintf(out, ": %s", origin_name(v->origin));
+		if (v->source && v->origin != ORIG_INHERITED) {
+			fputc(' ', out);
+			put_name(out, v->source);
+		}
+		fputs("; consumed: names the file ", out);
+		put_name(out, v->val); /* KEY's name, not a value */
+		fputs(" is read from; it never reaches the service\n", out);
 	}
 	fflush(out);
 }

@@ -48,6 +48,18 @@ char *report_redact_urls(const char *s, size_t n, size_t *outlen);
 void report_explain(FILE *out, const struct envset *env);
 
 /*
+ * --explain in full: one line per key of ENV as report_explain, why as
+ * WHY_OF words it (policy_why: naming the glob that decided); then one line per name of DROPPED
+ * (inherited, dropped by --clear-env) and of CONSUMED (KEY_FILE pointers
+ * resolved and removed; where each was set). DROPPED and CONSUMED may be
+ * NULL. Names only, never a value.
+ */
+typedef char *report_why_fn(const struct config *c, const struct envvar *v);
+void report_explain_all(FILE *out, const struct config *c,
+			const struct envset *env, const struct envset *dropped,
+			const struct envset *consumed, report_why_fn *why_of);
+
+/*
  * --format json for check, check --all and lint: one document on stdout,
  *   {"ok": BOOL, "services": [{"name": NAME|null, "ok": BOOL, "problems":
  *    [{"level": "error"|"warning", "key": KEY|null, "source": "FILE:LINE"|

@@ -41,6 +41,7 @@ struct rule {
 	char *re_text;
 	char *def;           /* default value (wiped when freed) */
 	char *def_where;     /* FILE:LINE of the default */
+	char *opt_where;     /* FILE:LINE of the first `optional` */
 };
 
 struct rules {
@@ -202,6 +203,7 @@ static void clear_def(struct rule *ru)
 static void rule_free(struct rule *ru)
 {
 	free(ru->key);
+	free(ru->opt_where);
 	clear_oneof(ru);
 	clear_re(ru);
 	clear_def(ru);
@@ -642,8 +644,12 @@ int rules_add(struct rules *r, const char *key, const char *words,
 		diag_error(d, where, NULL, "%s: min is greater than max", key);
 		errs++;
 	}
-	if (!errs)
-		merge(ru ? ru : insert(r, key), &line);
+	if (!errs) {
+		struct rule *to = ru ? ru : insert(r, key);
+		merge(to, &line);
+		if ((line.flags & R_OPTIONAL) && !to->opt_where)
+			to->opt_where = xstrdup(where);
+	}
 	rule_free(&line);
 	return errs;
 }
@@ -781,6 +787,12 @@ int rules_check(const struct rules *r, struct envset *env, struct diag *d)
 		errs += check_value(ru, v, d);
 	}
 	return errs;
+}
+
+const char *rules_optional_where(const struct rules *r, const char *key)
+{
+	const struct rule *ru = r && r->n ? find(r, key) : NULL;
+	return ru && (ru->flags & R_OPTIONAL) ? ru->opt_where : NULL;
 }
 
 int rules_has(const struct rules *r, const char *key)

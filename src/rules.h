@@ -137,4 +137,8 @@ int rules_is_bool(const char *value);
 int rules_is_url(const char *value);
 int rules_is_placeholder(const char *value);
 
+/* FILE:LINE of the [keys] line that made KEY `optional`, or NULL when
+ * KEY is not optional. R may be NULL. */
+const char *rules_optional_where(const struct rules *r, const char *key);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * secretdir.c - Kubernetes and Docker secret directories; see secretdir.h.
  *
- * Decisions where SPEC.md "Secret directories" is silent:
+ * Decisions the README's "Secret directories" leaves open:
  * - --secrets-upcase upper-cases every name, not only the ones that needed
  *   mapping: whoever asks for it expects db_password and db-password alike
  *   to become DB_PASSWORD. Without it a valid name is kept exactly.

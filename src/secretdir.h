@@ -1,9 +1,10 @@
 /*
  * secretdir.h - Kubernetes and Docker secret directories.
  *
- * Each regular file directly in the directory is one key; see SPEC.md
- * "Secret directories" for the full contract (dot-entries, name mapping,
- * symlink containment, the kubelet ..data layout read without torn sets).
+ * Each regular file directly in the directory is one key; the README's
+ * "Secret directories" and envinit(1) give the full contract (dot-entries,
+ * name mapping, symlink containment, the kubelet ..data layout read
+ * without torn sets).
  */
 #ifndef SECRETDIR_H
 #define SECRETDIR_H

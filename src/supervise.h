@@ -1,6 +1,6 @@
 /*
  * supervise.h - init mode: run the command as a child and stay behind as
- * a minimal init (see SPEC "Run").
+ * a minimal init (the README's "Running the service: exec or init").
  *
  * The supervisor forwards every catchable signal but SIGCHLD to the child
  * (or its process group with -g, rewritten by --rewrite), reaps every

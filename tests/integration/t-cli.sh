@@ -10,6 +10,55 @@ e --version
 ok "--version exits 0" rc 0
 ok "--version names the program" out_has "envinit "
 
+err_is() { printf '%s\n' "$1" | cmp -s - "$T/err"; }
+e help
+ok "help verb exits 0" rc 0
+cp out help.txt
+e --help
+ok "help verb prints what --help prints" cmp -s out help.txt
+e version
+ok "version verb exits 0" rc 0
+cp out version.txt
+e --version
+ok "version verb prints what --version prints" cmp -s out version.txt
+e --help
+ok "--help lists every exit status" grep -qxF "Exit status: 0 success (check, print, lint, get, keygen, seal); in run" out
+ok "--help names 128+N" grep -qxF "mode the command's own status, or 128+N when it died of signal N;" out
+ok "--help names 64, 75, 78" grep -qxF "64 usage error; 75 --watch=exit after a change; 78 configuration or" out
+ok "--help names 126, 127" grep -qxF "check failure; 126 command not executable; 127 command not found." out
+
+e
+ok "bare envinit: the problem and the hint, once" err_is "envinit: no command given
+envinit: see 'envinit --help'"
+e --foo
+ok "unknown option named, hint once" err_is "envinit: unknown option '--foo'
+envinit: see 'envinit --help'"
+e --env-file
+ok "missing argument told apart" err_is "envinit: option '--env-file' needs an argument
+envinit: see 'envinit --help'"
+e -q -f
+ok "missing argument of a short option" err_is "envinit: option '-f' needs an argument
+envinit: see 'envinit --help'"
+e -qZ -- true
+ok "unknown short option in a cluster" err_is "envinit: unknown option '-Z'
+envinit: see 'envinit --help'"
+e --reveal=x -- true
+ok "a value given to a flag" err_is "envinit: option '--reveal' takes no argument
+envinit: see 'envinit --help'"
+e --ex -- true
+ok "an ambiguous abbreviation" err_is "envinit: ambiguous option '--ex'
+envinit: see 'envinit --help'"
+e --explai -- true
+ok "an unambiguous abbreviation still works" grep -qxF "PATH: inherited; kept: nothing is stripped without --allow or a service" err
+e --exec --init -- true
+ok "--exec with --init -> 64" rc 64
+ok "--exec with --init says so" err_is "envinit: --exec and --init exclude each other: give one
+envinit: see 'envinit --help'"
+e --init --exec -- true
+ok "--init with --exec -> 64" rc 64
+e --exec --exec -- true
+ok "--exec twice is fine" rc 0
+
 e --no-such-option -- true
 ok "unknown option is a usage error" rc 64
 ok "unknown option is named" err_has "no-such-option"
@@ -116,3 +165,12 @@ fi
 e --termination-log execlog -- no-such-command-for-log
 ok "exec failure -> 127" rc 127
 ok "exec failure in the termination log" file_has execlog "no-such-command-for-log: command not found"
+
+# Every exit status envinit can return is in --help, the README and the man page.
+e --help
+for s in 64 75 78 126 127 128+N; do
+	re=$(printf '%s' "$s" | sed 's/+/\\+/')
+	ok "exit status $s in --help" grep -qE "(^|[ ;:])$re " out
+	ok "exit status $s in the README's table" grep -qF "| $s |" "$ROOT/README.md"
+	ok "exit status $s in envinit(1)" grep -qxE "\.It ($re|128\+ Ns Ar n)" "$ROOT/man/envinit.1"
+done

@@ -279,8 +279,8 @@ wex_fails() {
 	"$1" etl-wex nokey
 	ctr_run "$root" ep /showenv
 	ok "$lay: etl-wex without its key stops with 78" rc 78
-	ok "$lay: without its key: the key file is named" \
-		err_has "/config/../keys/wex.key: cannot read private key file: no such file"
+	ok "$lay: without its key: the key file is named, its path cleaned" \
+		grep -qxF "envinit: /keys/wex.key: cannot read private key file: no such file" "$T/err"
 	ok "$lay: without its key: nothing ran" test ! -s "$T/out"
 	ok "$lay: without its key: no plaintext shown" no_value_of . "$tlog"
 	if [ -n "$tlog" ]; then

@@ -161,7 +161,7 @@ ok "check --all: web ok" out_has "envinit: check --all: service web: ok"
 printf 'WEB_URL=not-a-url\n' >conf/web.env
 e check --all -c conf/app.ini
 ok "check --all: one fails -> 78" rc 78
-ok "check --all: web failed" out_has "service web: FAILED (1 problems)"
+ok "check --all: web failed" out_has "service web: FAILED (1 problem)"
 ok "check --all: backend still ok" out_has "service backend: ok"
 ok "check --all: problem prefixed with the service" err_has "envinit: [web] WEB_URL: url: not a URL"
 ok "check --all: no value" leak_free "not-a-url"

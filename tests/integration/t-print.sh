@@ -3,9 +3,9 @@
 printf 'HOST=db\nDB_PASSWORD=pw-canary-1\nMSG="two\\nlines \\"q\\" $$x it'"'"'s"\nAPI_KEY=k-canary\nPLAIN=a b\n' >app.env
 mkdir sec && printf 'sd-canary' >sec/OPAQUE
 
-e check -f app.env -d sec
+e check -i -k PATH -f app.env -d sec
 ok "check passes -> 0" rc 0
-ok "check says so" out_has "check passed"
+ok "check says so, whole line" out_is "envinit: check passed: 7 keys kept, 0 stripped"
 e check -q -f app.env
 ok "check -q is silent" test ! -s out
 e check -f app.env -r NOPE
@@ -52,9 +52,16 @@ ok "json: the whole document" out_is '{
 
 printf 'HOST=other\n' >over.env
 e print --explain -f app.env -f over.env -d sec -a 'HOST DB_*'
-ok "explain: source and override" err_has "HOST: env file over.env:1, overrode app.env:1"
-ok "explain: kept why" err_has "kept: matches --allow"
-ok "explain: stripped why" err_has "PLAIN: env file app.env:5; stripped"
-ok "explain: secret file" err_has "OPAQUE: secret file sec/OPAQUE"
+printf '%s\n' \
+	"HOST: env file over.env:1, overrode app.env:1; kept: matches --allow 'HOST'" \
+	"DB_PASSWORD: env file app.env:2, secret; kept: matches --allow 'DB_*'" \
+	"MSG: env file app.env:3; stripped: not required, and matches no --allow or --keep glob" \
+	"API_KEY: env file app.env:4, secret; stripped: not required, and matches no --allow or --keep glob" \
+	"PLAIN: env file app.env:5; stripped: not required, and matches no --allow or --keep glob" \
+	"OPAQUE: secret file sec/OPAQUE, secret; stripped: not required, and matches no --allow or --keep glob" \
+	"PATH: inherited; stripped: not required, and matches no --allow or --keep glob" >want-explain
+# (valgrind's pass adds LD_PRELOAD and PWD to what envinit inherits)
+grep -v '^\(LD_PRELOAD\|PWD\):' err >got-explain
+ok "explain: source, override, secrecy and the deciding glob, one whole line a key" cmp -s want-explain got-explain
 ok "explain never shows values" leak_free "canary"
 ok "print output still only kept keys" out_lacks "PLAIN"

@@ -1,4 +1,4 @@
-/* Unit tests for interp.c: compose interpolation (ENVFILE.md R7). */
+/* Unit tests for interp.c: compose interpolation (docs/envfile.md R7). */
 // OBJS: envfile interp envset diag fileio xalloc
 #include "preamble.h"
 

@@ -56,10 +56,15 @@ static char *fixtures_dir(void)
 	const char *env = getenv("FIXTURES");
 	if (env && *env)
 		return xasprintf("%s/manifest", env);
-	/* __FILE__ is tests/unit/test_manifest.c, relative to the top */
+	/* __FILE__ is tests/unit/test_manifest.c, relative to the top; the
+	 * path is written without "unit/..", as the manifest's paths joined
+	 * to it are cleaned lexically */
 	const char *f = __FILE__;
 	const char *slash = strrchr(f, '/');
-	return xasprintf("%.*s/../fixtures/manifest", (int)(slash - f), f);
+	const char *up = slash;
+	while (up > f && up[-1] != '/')
+		up--;
+	return xasprintf("%.*sfixtures/manifest", (int)(up - f), f);
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -5,7 +5,7 @@
  * Found by fuzz/fuzz_print.c (input "A=\$B"): a value ending in a
  * backslash is printed as "...\\", and in the compose grammar a '"' with a
  * backslash right before it never closes a double-quoted value
- * (ENVFILE.md R6.3.1), so the printed file is "unterminated". A Windows
+ * (docs/envfile.md R6.3.1), so the printed file is "unterminated". A Windows
  * path (C:\dir\) or an inherited value ending in '\' is enough.
  */
 // OBJS: report envfile interp envset diag fileio xalloc
