@@ -78,8 +78,8 @@ static const char *item_path(const struct diag_item *it)
 		return NULL;
 	if (it->source && strchr(it->source, '='))
 		return strchr(it->source, '=') + 1;
-	/* "K_FILE from F:L": a secret-looking pointer, its path unsaid
-	 * (watch_refs finds it) */
+	/* "K_FILE set at F:L": a KEY_FILE pointer, whose text is never
+	 * said (watch_refs finds where to watch) */
 	return it->source ? NULL : it->subject;
 }
 

@@ -79,8 +79,8 @@ printf 'tok' >keys/token
 printf 'pw' >s2/DB_PASSWORD
 finish
 ok "--wait: env file, KEY_FILE targets and secrets dir, all waited for" out_is "alice 3 2 ca"
-ok "--wait: ... one line naming each path (a secret-looking KEY_FILE's path unsaid)" err_is \
-	"envinit: waiting up to 20 s for: later/app.env, s2, API_TOKEN (API_TOKEN_FILE from ref.env:1), certs/ca (CA_CERT_FILE), DB_USER, DB_PASSWORD"
+ok "--wait: ... one line naming each path (no KEY_FILE's path: it names where the pointer was set)" err_is \
+	"envinit: waiting up to 20 s for: later/app.env, s2, API_TOKEN (API_TOKEN_FILE set at ref.env:1), CA_CERT (CA_CERT_FILE set at ref.env:2), DB_USER, DB_PASSWORD"
 
 # the kubelet layout: ..data is swapped in by a rename
 rm -rf k8s; mkdir k8s
