@@ -124,7 +124,11 @@ if [ "$mode" = all ] || [ "$mode" = valgrind ]; then
 			failures="$failures${fl:+ $fl}"
 		done
 		nlogs=$(find "$vg" -name 'log.*' | wc -l)
-		bad=$(find "$vg" -name 'log.*' -size +0 | sort)
+		# A log holding anything but valgrind's own notices ("--PID--"
+		# lines) failed. valgrind 3.19 does not know openat2 (syscall
+		# 437): it answers ENOSYS, so envinit takes its O_NOFOLLOW walk,
+		# and says so in a notice, which is not a memcheck error.
+		bad=$(find "$vg" -name 'log.*' -size +0 -exec grep -lv '^--[0-9]*-- ' {} + | sort)
 		if [ -n "$bad" ]; then
 			# shellcheck disable=SC2086 # log paths hold no blanks
 			cat $bad | head -n 200

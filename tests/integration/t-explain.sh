@@ -25,7 +25,8 @@ DB_PASSWORD_FILE: env file app.env:2; consumed: names the file DB_PASSWORD is re
 envinit: warning: --allow 'LOG_*': matches no key"
 ok "explain never shows a value" leak_free "explain-canary"
 
-ee HOME=/root "$EI" check --explain -q -f app.env -r MISSING -a HOST --termination-log termlog
+ee HOME=/root "$EI" check --explain -q -f app.env --file-keys DB_PASSWORD -r MISSING -a HOST \
+	--termination-log termlog
 ok "explain, failing check -> 78" rc 78
 ok "explain on failure: provenance first, then the problems" err_is "\
 HOST: env file app.env:1; kept: matches --allow 'HOST'
@@ -40,7 +41,7 @@ ok "the termination log holds the problems only" cmp -s termlog - <<'X'
 envinit: MISSING: required but not set
 X
 
-e print --explain -f app.env
+e print --explain -f app.env --file-keys DB_PASSWORD
 ok "without a policy nothing is stripped, and explain says so" err_is "\
 HOST: env file app.env:1; kept: nothing is stripped without --allow or a service
 PLAIN: env file app.env:3; kept: nothing is stripped without --allow or a service
