@@ -853,19 +853,28 @@ int envfile_scan_keys(const char *name, const char *buf, size_t len,
 	return errs;
 }
 
-int envfile_load_keys(const char *path, struct diag *d, envfile_key_fn *entry,
-		      void *ctx)
+int envfile_read(const char *path, int missing_ok, char **buf, size_t *len,
+		 struct diag *d)
 {
-	char *buf;
-	size_t len;
 	enum fileio_err e = fileio_read(AT_FDCWD, path, ENVINIT_MAX_ENVFILE_SIZE,
-					0, &buf, &len);
-
+					0, buf, len);
+	if (e == FIO_NOENT && missing_ok)
+		return -1;
 	if (e) {
 		diag_error(d, path, NULL, "cannot read env file: %s",
 			   fileio_strerror(e));
 		return 1;
 	}
+	return 0;
+}
+
+int envfile_load_keys(const char *path, struct diag *d, envfile_key_fn *entry,
+		      void *ctx)
+{
+	char *buf;
+	size_t len;
+	if (envfile_read(path, 0, &buf, &len, d))
+		return 1;
 	int n = envfile_scan_keys(path, buf, len, d, entry, ctx);
 	wipe_free(buf, len + 1);
 	return n;
@@ -876,16 +885,9 @@ int envfile_load(const char *path, int missing_ok, const struct envset *env,
 {
 	char *buf;
 	size_t len;
-	enum fileio_err e = fileio_read(AT_FDCWD, path, ENVINIT_MAX_ENVFILE_SIZE,
-					0, &buf, &len);
-
-	if (e == FIO_NOENT && missing_ok)
-		return 0;
-	if (e) {
-		diag_error(d, path, NULL, "cannot read env file: %s",
-			   fileio_strerror(e));
-		return 1;
-	}
+	int r = envfile_read(path, missing_ok, &buf, &len, d);
+	if (r)
+		return r > 0;
 	int n = envfile_parse(path, buf, len, env, out, d);
 	wipe_free(buf, len + 1);
 	return n;

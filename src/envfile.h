@@ -26,6 +26,15 @@
 int envfile_load(const char *path, int missing_ok, const struct envset *env,
 		 struct envset *out, struct diag *d);
 
+/*
+ * Read the env file PATH (at most 64 MiB, a regular file) into *BUF, *LEN
+ * bytes, NUL-terminated, for the caller to wipe_free. Returns 0; 1 after
+ * adding "PATH: cannot read env file: WHY" to D; -1 (nothing added) when
+ * PATH does not exist and MISSING_OK.
+ */
+int envfile_read(const char *path, int missing_ok, char **buf, size_t *len,
+		 struct diag *d);
+
 /* Same, from a buffer of LEN bytes; NAME is used in sources and errors. */
 int envfile_parse(const char *name, const char *buf, size_t len,
 		  const struct envset *env, struct envset *out, struct diag *d);

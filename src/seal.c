@@ -1240,13 +1240,8 @@ int seal_in_place(const char *pubkey, const char *path, char *const *names,
 
 	char *buf;
 	size_t len;
-	enum fileio_err e = fileio_read(AT_FDCWD, path, ENVINIT_MAX_ENVFILE_SIZE,
-					0, &buf, &len);
-	if (e) {
-		diag_error(d, path, NULL, "cannot read env file: %s",
-			   fileio_strerror(e));
+	if (envfile_read(path, 0, &buf, &len, d))
 		return EXIT_CONFIG;
-	}
 	if (sodium_ready(d) < 0) {
 		wipe_free(buf, len + 1);
 		return EXIT_CONFIG;
@@ -1482,11 +1477,7 @@ int seal_reseal(const struct strlist *keyfiles, const char *pubkey,
 
 	char *buf;
 	size_t len;
-	enum fileio_err e = fileio_read(AT_FDCWD, path, ENVINIT_MAX_ENVFILE_SIZE,
-					0, &buf, &len);
-	if (e) {
-		diag_error(d, path, NULL, "cannot read env file: %s",
-			   fileio_strerror(e));
+	if (envfile_read(path, 0, &buf, &len, d)) {
 		keyring_free(&kr);
 		return EXIT_CONFIG;
 	}

@@ -58,6 +58,26 @@ child_of() {
 	echo "$c"
 }
 
+# start MODE ARGS...: envinit ($EI) ARGS in the background, stdout/stderr to
+# out/err, killed after 30 s whatever happens; MODE is exec, init (--init, a
+# subreaper) or init1 (PID 1 of a new pid namespace). $EPID is the pid a
+# container runtime would signal; finish waits for it and sets $RC.
+start() {
+	m=$1; shift
+	case $m in
+	init1) env -i PATH=/usr/bin:/bin timeout -s KILL 30 unshare --kill-child \
+		--pid --fork --mount-proc "$EI" "$@" >out 2>err </dev/null &
+		BG=$!; EPID=$(child_of "$(child_of $BG)") ;;
+	init) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" --init "$@" \
+		>out 2>err </dev/null &
+		BG=$!; EPID=$(child_of $BG) ;;
+	exec) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" "$@" \
+		>out 2>err </dev/null &
+		BG=$!; EPID=$(child_of $BG) ;;
+	esac
+}
+finish() { wait $BG; RC=$?; }
+
 . "$1"
 
 skipped=

@@ -9,23 +9,6 @@ H=$ROOT/build/helpers
 SIGS="1 2 3 4 5 6 7 8 10 11 13 14 15 16 18 20 21 22 23 24 25 26 27 28 29 30 31"
 SIGS="$SIGS 32 33 34 35 36 40 50 63 64 12"
 
-# start MODE ARGS...: envinit ARGS in the background (killed after 30 s
-# whatever happens); $EPID is the pid a container runtime would signal.
-start() {
-	m=$1; shift
-	case $m in
-	init1) env -i PATH=/usr/bin:/bin timeout -s KILL 30 unshare --kill-child \
-		--pid --fork --mount-proc "$EI" "$@" >out 2>err </dev/null &
-		BG=$!; EPID=$(child_of "$(child_of $BG)") ;;
-	init) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" --init "$@" \
-		>out 2>err </dev/null &
-		BG=$!; EPID=$(child_of $BG) ;;
-	exec) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" "$@" \
-		>out 2>err </dev/null &
-		BG=$!; EPID=$(child_of $BG) ;;
-	esac
-}
-finish() { wait $BG; RC=$?; }
 # Wait until FILE has N lines (5 s at most).
 lines() {
 	i=0

@@ -4,22 +4,6 @@
 H=$ROOT/build/helpers
 # err_is TEXT: stderr is exactly TEXT (lines)
 err_is() { printf '%s\n' "$1" | cmp -s - "$T/err"; }
-# run MODE ARGS...: envinit ARGS in the background, stdout/stderr to out/err
-start() {
-	m=$1; shift
-	case $m in
-	init1) env -i PATH=/usr/bin:/bin timeout -s KILL 30 unshare --kill-child \
-		--pid --fork --mount-proc "$EI" "$@" >out 2>err </dev/null &
-		BG=$!; EPID=$(child_of "$(child_of $BG)") ;;
-	init) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" --init "$@" \
-		>out 2>err </dev/null &
-		BG=$!; EPID=$(child_of $BG) ;;
-	exec) env -i PATH=/usr/bin:/bin timeout -s KILL 30 "$EI" "$@" \
-		>out 2>err </dev/null &
-		BG=$!; EPID=$(child_of $BG) ;;
-	esac
-}
-finish() { wait $BG; RC=$?; }
 # until_has FILE TEXT: wait (5 s at most) for TEXT in FILE
 until_has() {
 	i=0
