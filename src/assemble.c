@@ -276,18 +276,21 @@ static int resolve_ref(const struct config *c, struct envset *env,
 	return 0;
 }
 
-/* Every key named in a --require-from file. Its errors are policy's to
- * report: they are dropped here. */
+static void add_name(void *set, const char *key)
+{
+	envset_set(set, key, "", 0, ORIG_NONE, NULL);
+}
+
+/* Every key named in a --require-from file, read with the key-only scan
+ * (policy.c reads them the same way). Its errors are policy's to report:
+ * they are dropped here. */
 static void required_from(const struct config *c, struct envset *out)
 {
-	struct envset none;
 	struct diag quiet;
-	envset_init(&none);
 	diag_init(&quiet);
 	for (size_t i = 0; i < c->require_from.n; i++)
-		envfile_load(c->require_from.v[i], 0, &none, out, &quiet);
+		envfile_load_keys(c->require_from.v[i], &quiet, add_name, out);
 	diag_free(&quiet);
-	envset_free(&none);
 }
 
 /* Whether the configuration declares KEY: required, given a [keys] rule,

@@ -33,6 +33,11 @@ DB_PASSWORD=db-secret"
 ee DB_PASSWORD_FILE="$T/run-secrets/db" "$EI" --file-keys 'DB_*' -- "$SHOWENV"
 ok "--file-keys 'DB_*' declares it too" env_is "PATH=/usr/bin:/bin
 DB_PASSWORD=db-secret"
+printf '# the service needs\nDB_PASSWORD=\nOTHER=${X:-x}\n' >need.example
+ee DB_PASSWORD_FILE="$T/run-secrets/db" OTHER=1 "$EI" --require-from need.example -- "$SHOWENV"
+ok "--require-from declares it too (names read by the key scan)" env_is "PATH=/usr/bin:/bin
+OTHER=1
+DB_PASSWORD=db-secret"
 printf '[defaults]\nfile_keys = DB_*\n' >fk.ini
 ee DB_PASSWORD_FILE="$T/run-secrets/db" "$EI" -c fk.ini -- "$SHOWENV"
 ok "... and the manifest's file_keys" env_is "PATH=/usr/bin:/bin
