@@ -26,14 +26,15 @@ void diag_free(struct diag *d)
 	diag_init(d);
 }
 
-/* Length of the printable character at S (N bytes left), or 0 when the
- * byte at S must be escaped. */
-static size_t printable_len(const unsigned char *s, size_t n)
+size_t diag_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	if (s[0] < 0x80)
-		return s[0] >= 0x20 && s[0] != 0x7f;
 	size_t len;
 	uint32_t c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
 	if (s[0] >= 0xC2 && s[0] <= 0xDF)
 		len = 2, c = s[0] & 0x1Fu, min = 0x80;
 	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
@@ -49,8 +50,19 @@ static size_t printable_len(const unsigned char *s, size_t n)
 			return 0;
 		c = c << 6 | (s[i] & 0x3Fu);
 	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ||
-	    (c >= 0x80 && c <= 0x9F))
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Length of the printable character at S (N bytes left), or 0 when the
+ * byte at S must be escaped: not UTF-8, or a C0, DEL or C1 control. */
+static size_t printable_len(const unsigned char *s, size_t n)
+{
+	uint32_t c;
+	size_t len = diag_utf8_decode(s, n, &c);
+	if (!len || c < 0x20 || (c >= 0x7f && c <= 0x9F))
 		return 0;
 	return len;
 }

@@ -12,6 +12,8 @@
 
 #include "envinit.h"
 
+#include <stdint.h>
+
 enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_INFO };
 
 struct diag_item {
@@ -52,6 +54,12 @@ void diag_add(struct diag *d, enum diag_level lvl, const char *subject,
 char *diag_escape(const char *s, size_t n);
 /* Same for a NUL-terminated string; NULL gives NULL. */
 char *diag_escape_str(const char *s);
+/*
+ * Decode the UTF-8 sequence at S (N bytes available) into *CP. Returns its
+ * length, or 0 when it is not valid UTF-8 (overlong, surrogate, too large,
+ * truncated).
+ */
+size_t diag_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Whether the N bytes at S are printable as is (diag_escape changes nothing). */
 int diag_printable(const char *s, size_t n);
 

@@ -202,42 +202,6 @@ static int is_letter_or_number(uint32_t cp)
 }
 
 /*
- * Decode the UTF-8 sequence at S (N bytes available) into *CP. Returns its
- * length, or 0 when it is not valid UTF-8 (overlong, surrogate, too large,
- * truncated).
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/*
  * Go's dotenv isSpace: the blanks skipped around keys and before a value
  * (not LF). Returns the length of the one at S, or 0.
  */
@@ -268,7 +232,7 @@ static int is_uspace(uint32_t c)
 static size_t uspace_len(const unsigned char *s, size_t n)
 {
 	uint32_t c;
-	size_t len = utf8_decode(s, n, &c);
+	size_t len = diag_utf8_decode(s, n, &c);
 	return len && is_uspace(c) ? len : 0;
 }
 
@@ -282,7 +246,7 @@ static size_t uspace_last_len(const unsigned char *s, size_t n)
 {
 	for (size_t k = 1; k <= 3 && k <= n; k++) {
 		uint32_t c;
-		if (utf8_decode(s + n - k, k, &c) == k)
+		if (diag_utf8_decode(s + n - k, k, &c) == k)
 			return is_uspace(c) ? k : 0;
 	}
 	return 0;
@@ -374,7 +338,7 @@ static int bad_key_char(struct parser *p, size_t i)
 {
 	const unsigned char *s = p->s + i;
 	uint32_t c;
-	size_t len = utf8_decode(s, p->n - i, &c);
+	size_t len = diag_utf8_decode(s, p->n - i, &c);
 
 	/* Only printable ASCII is shown as is: the byte may be the start of
 	 * a value that was meant to follow a missing `=`. */
@@ -431,7 +395,7 @@ static int read_key(struct parser *p, int *bare)
 			continue;
 		if ((w = blank_len(p->s + i, p->n - i)))
 			continue;
-		w = utf8_decode(p->s + i, p->n - i, &c);
+		w = diag_utf8_decode(p->s + i, p->n - i, &c);
 		if (w > 1 && is_letter_or_number(c))
 			continue;
 		return bad_key_char(p, i);
