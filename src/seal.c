@@ -1190,14 +1190,20 @@ static int name_in(const char *name, char *const *names, int n)
 	return 0;
 }
 
+/* Which entries of the old file a rewrite may change, and how: their new
+ * value need only be sealed (RESEALED says which). */
+typedef int resealed_fn(const struct envvar *old, const void *ctx);
+
 /*
  * The last check before writing: OLD and NEW (the rewritten file), parsed
  * the way envinit parses them, set the same keys in the same order with no
- * new error, NAMES to sealed values and every other key to what it held.
- * A rewrite that would change another entry is never written.
+ * new error (a failing ${X:?} counts in both), every entry RESEALED names to
+ * a sealed value and every other key to what it held. A rewrite that would
+ * change another entry is never written.
  */
-static int same_meaning(const char *path, const char *old, size_t olen,
-			const char *new, size_t nlen, char *const *names, int n)
+static int same_rewrite(const char *path, const char *old, size_t olen,
+			const char *new, size_t nlen, resealed_fn *resealed,
+			const void *ctx)
 {
 	struct envset a, b;
 	struct diag da, db;
@@ -1214,8 +1220,7 @@ static int same_meaning(const char *path, const char *old, size_t olen,
 			same = 0;
 		else if (!envset_live(v))
 			continue;
-		else if (name_in(v->key, names, n) &&
-			 !seal_is_sealed(v->val, v->len))
+		else if (resealed(v, ctx))
 			same = seal_is_sealed(w->val, w->len);
 		else
 			same = v->len == w->len && !memcmp(v->val, w->val, v->len);
@@ -1225,6 +1230,25 @@ static int same_meaning(const char *path, const char *old, size_t olen,
 	diag_free(&da);
 	diag_free(&db);
 	return same;
+}
+
+struct name_list {
+	char *const *v;
+	int n;
+};
+
+/* seal --in-place: the named keys whose value was plaintext. */
+static int named_plaintext(const struct envvar *v, const void *ctx)
+{
+	const struct name_list *l = ctx;
+	return name_in(v->key, l->v, l->n) && !seal_is_sealed(v->val, v->len);
+}
+
+/* --reseal: every value that was sealed. */
+static int was_sealed(const struct envvar *v, const void *ctx)
+{
+	(void)ctx;
+	return seal_is_sealed(v->val, v->len);
 }
 
 int seal_in_place(const char *pubkey, const char *path, char *const *names,
@@ -1269,7 +1293,8 @@ int seal_in_place(const char *pubkey, const char *path, char *const *names,
 			pos = ed.v[i].e;
 		}
 		memcpy(o, buf + pos, len - pos);
-		if (!same_meaning(path, buf, len, out, total, names, n)) {
+		struct name_list nl = { names, n };
+		if (!same_rewrite(path, buf, len, out, total, named_plaintext, &nl)) {
 			diag_error(d, path, NULL, "sealing in place would change "
 				   "another entry; the file is unchanged: put each "
 				   "key to seal on a line of its own");
@@ -1398,36 +1423,6 @@ static void reseal_entry(void *ctx, const char *key, const char *where,
 	sodium_free(m);
 }
 
-/* Whether OLD and NEW set the same keys in the same order, each to the
- * same value or, for sealed ones, to a sealed value. */
-static int same_but_sealed(const char *path, const char *old, size_t olen,
-			   const char *new, size_t nlen)
-{
-	struct envset a, b;
-	struct diag da, db;
-	envset_init(&a);
-	envset_init(&b);
-	diag_init(&da);
-	diag_init(&db);
-	int ea = envfile_parse(path, old, olen, NULL, &a, &da);
-	int eb = envfile_parse(path, new, nlen, NULL, &b, &db);
-	int same = eb <= ea && a.n == b.n; /* a failing ${X:?} counts in both */
-	for (size_t i = 0; same && i < a.n; i++) {
-		const struct envvar *v = &a.v[i], *w = &b.v[i];
-		if (envset_live(v) != envset_live(w) || strcmp(v->key, w->key) != 0)
-			same = 0;
-		else if (envset_live(v) && seal_is_sealed(v->val, v->len))
-			same = seal_is_sealed(w->val, w->len);
-		else if (envset_live(v))
-			same = v->len == w->len && !memcmp(v->val, w->val, v->len);
-	}
-	envset_free(&a);
-	envset_free(&b);
-	diag_free(&da);
-	diag_free(&db);
-	return same;
-}
-
 /* BUF (LEN bytes) with the edits of ED applied; *TOTAL gets its length. */
 static char *apply_edits(const char *buf, size_t len, struct edits *ed,
 			 size_t *total)
@@ -1514,7 +1509,7 @@ int seal_reseal(const struct strlist *keyfiles, const char *pubkey,
 	} else {
 		size_t total;
 		char *out = apply_edits(buf, len, &r.ed, &total);
-		if (!same_but_sealed(path, buf, len, out, total))
+		if (!same_rewrite(path, buf, len, out, total, was_sealed, NULL))
 			diag_error(d, path, NULL, "re-sealing in place would change "
 				   "another entry; the file is unchanged");
 		else if (replace_file(path, out, total, d) == 0)
