@@ -9,7 +9,6 @@
  * every stored key and value is well formed, and a file parsed without
  * error defines no new key when parsed again.
  */
-// OBJS: envfile interp envset diag fileio xalloc
 #include <stddef.h>
 #include <stdint.h>
 

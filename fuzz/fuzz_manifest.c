@@ -9,7 +9,6 @@
  * message holds the canary or a line break; manifest_parse returns NULL
  * exactly when it reported an error; an unknown service is one error.
  */
-// OBJS: manifest rules cli config diag envset fileio xalloc
 #include <stddef.h>
 #include <stdint.h>
 

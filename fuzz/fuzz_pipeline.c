@@ -18,7 +18,6 @@
  *      dir itself (secretdir_read_hook), never a path outside it.
  * Inputs that hold the canary text are skipped for oracle 1.
  */
-// OBJS: assemble cli config diag envfile envset fileio interp manifest policy report rules secretdir seal xalloc
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>

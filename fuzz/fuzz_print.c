@@ -8,7 +8,6 @@
  * order. The json and shell formats are printed too (no crash, and no
  * secret printed without --reveal: the canary is a secret key's value).
  */
-// OBJS: report envfile interp envset diag fileio xalloc
 #include <stddef.h>
 #include <stdint.h>
 

@@ -9,7 +9,6 @@
  * add up; a default fills an unset key and is marked with its origin;
  * the same words added twice give the same number of errors.
  */
-// OBJS: rules config diag envset xalloc
 #include <stddef.h>
 #include <stdint.h>
 

@@ -15,7 +15,6 @@
  * secret and of origin ORIG_SEALED; a value that fails keeps its sealed
  * form and adds exactly one error.
  */
-// OBJS: seal config envfile interp envset diag fileio xalloc
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>

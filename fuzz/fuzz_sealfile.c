@@ -13,7 +13,6 @@
  * Slower than the other targets (file I/O and two X25519 operations per
  * sealed entry).
  */
-// OBJS: seal config envfile interp envset diag fileio xalloc
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>

@@ -20,7 +20,6 @@
  * No message may hold the canary (line breaks are allowed here: a file
  * name may hold one, and messages name files).
  */
-// OBJS: secretdir envset diag fileio xalloc
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
