@@ -48,24 +48,6 @@ void assemble_inherited(const struct config *c, char *const *envp,
 	}
 }
 
-/* Copy every live variable of SRC over DST, keeping provenance. */
-static void overlay(struct envset *dst, const struct envset *src)
-{
-	for (size_t i = 0; i < src->n; i++) {
-		const struct envvar *s = &src->v[i];
-		if (!envset_live(s))
-			continue;
-		struct envvar *v = envset_set(dst, s->key, s->val, s->len,
-					      s->origin, s->source);
-		v->flags |= s->flags & EV_SECRET;
-		if (s->from)
-			v->from = xstrdup(s->from);
-		/* keep what it overrode inside its own layer (file over file) */
-		if (!v->overrode && s->overrode)
-			v->overrode = xstrdup(s->overrode);
-	}
-}
-
 /* st_dev/st_ino of every private key file, so no secrets dir exports one. */
 static struct stat *private_key_stats(const struct config *c, size_t *n)
 {
@@ -181,13 +163,13 @@ int assemble(const struct config *c, char *const *envp, struct envset *out,
 	int errs = load_sources(c, &inherited, &files, &secrets, d);
 
 	if (c->override == 1) {
-		overlay(out, &inherited);
-		overlay(out, &files);
-		overlay(out, &secrets);
+		envset_take(out, &inherited);
+		envset_take(out, &files);
+		envset_take(out, &secrets);
 	} else {
-		overlay(out, &files);
-		overlay(out, &secrets);
-		overlay(out, &inherited);
+		envset_take(out, &files);
+		envset_take(out, &secrets);
+		envset_take(out, &inherited);
 	}
 	envset_free(&inherited);
 	envset_free(&files);

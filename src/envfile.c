@@ -245,6 +245,8 @@ static size_t uspace_len(const unsigned char *s, size_t n)
  */
 static size_t uspace_last_len(const unsigned char *s, size_t n)
 {
+	if (n && s[n - 1] < 0x80) /* ASCII, the usual case: no decoding */
+		return is_uspace(s[n - 1]);
 	for (size_t k = 1; k <= 3 && k <= n; k++) {
 		uint32_t c;
 		if (diag_utf8_decode(s + n - k, k, &c) == k)
