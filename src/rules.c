@@ -324,7 +324,9 @@ static int known_word(const char *name)
  * `*` `+` `?` double what they apply to (`*` and `+` on a group that holds
  * a quantifier itself multiply it by 8: nested loops such as (a*(a*)*)*
  * make glibc's matcher slow, found by fuzz_rules), and {m,n} multiplies it by n (by
- * m+1 for {m,}). Above RULES_RE_MAX_COST the pattern is refused, as is one
+ * m+1 for {m,}; {,n}, which glibc reads as {0,n} and musl refuses, counts
+ * as a bound too: fuzz_manifest found ((a*)*){,52}{255} hanging glibc's
+ * regcomp). Above RULES_RE_MAX_COST the pattern is refused, as is one
  * longer than RULES_RE_MAX_LEN bytes, nested deeper than RULES_RE_MAX_DEPTH
  * groups, with a bound above RULES_RE_MAX_BOUND, a quantifier on a
  * quantifier (a+*, undefined in ERE, exponential in glibc) or a back
@@ -410,7 +412,8 @@ static double re_piece(struct re_scan *r, int depth)
 			 * glibc's matcher tracks many more states */
 			mult = loop_in && *p != '?' ? 8 : 2;
 			r->p = p + 1;
-		} else if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
+		} else if (*p == '{' && ((p[1] >= '0' && p[1] <= '9') ||
+					 (p[1] == ',' && p[2] >= '0' && p[2] <= '9'))) {
 			char *end;
 			unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
 			int open = 0;
