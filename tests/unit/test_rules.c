@@ -1,5 +1,5 @@
 /* Unit tests for rules.c: [keys] words, checks, defaults, requirements. */
-// OBJS: rules config diag envset xalloc
+// OBJS: rules config options diag envset xalloc
 #include "preamble.h"
 
 #include <time.h>
