@@ -103,13 +103,17 @@ struct envvar *envset_get(const struct envset *s, const char *key)
 	return envset_live(v) ? v : NULL;
 }
 
-struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
-				size_t len, enum origin o, const char *source)
+/*
+ * Set KEY (hash H) to VAL, taking VAL and SOURCE (both may be NULL). A new
+ * key takes *KEYP when KEYP is given (and clears it), else a copy of KEY.
+ */
+static struct envvar *put(struct envset *s, const char *key, size_t h,
+			  char **keyp, char *val, size_t len, enum origin o,
+			  char *source)
 {
 	/* keep the table at most half full */
 	if ((s->n + 1) * 2 > s->nslots)
 		rehash(s);
-	size_t h = envset_hash(key);
 	size_t *slot = find_slot(s, key, h);
 	struct envvar *v;
 	if (*slot) {
@@ -123,16 +127,60 @@ struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
 		xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
 		v = &s->v[s->n];
 		memset(v, 0, sizeof *v);
-		v->key = xstrdup(key);
+		if (keyp) {
+			v->key = *keyp;
+			*keyp = NULL;
+		} else {
+			v->key = xstrdup(key);
+		}
 		v->hash = h;
 		*slot = ++s->n;
 	}
 	v->val = val;
 	v->len = len;
 	v->origin = o;
-	v->source = source ? xstrdup(source) : NULL;
+	v->source = source;
 	v->why = NULL;
 	return v;
+}
+
+struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
+				size_t len, enum origin o, const char *source)
+{
+	return put(s, key, envset_hash(key), NULL, val, len, o,
+		   source ? xstrdup(source) : NULL);
+}
+
+void envset_take(struct envset *dst, struct envset *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		struct envvar *s = &src->v[i];
+		if (!envset_live(s))
+			continue;
+		char *val = s->val;
+		unsigned keep = s->flags & (EV_SECRET | EV_SODIUM);
+		if (s->flags & EV_REGION) { /* the region stays with SRC */
+			val = xmalloc(s->len + 1);
+			memcpy(val, s->val, s->len + 1);
+			keep &= ~EV_SODIUM;
+		} else {
+			s->val = NULL;
+			s->flags &= ~EV_SODIUM;
+		}
+		struct envvar *v = put(dst, s->key, s->hash, &s->key, val,
+				       s->len, s->origin, s->source);
+		s->source = NULL;
+		v->flags |= keep;
+		v->from = s->from;
+		s->from = NULL;
+		/* keep what it overrode inside its own layer (file over file) */
+		if (!v->overrode) {
+			v->overrode = s->overrode;
+			s->overrode = NULL;
+		}
+		var_clear(s);
+		s->flags = EV_DELETED;
+	}
 }
 
 struct envvar *envset_set(struct envset *s, const char *key, const char *val,

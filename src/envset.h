@@ -96,6 +96,15 @@ void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
  */
 int envset_set_region(struct envset *s, void *region);
 
+/*
+ * Move every live variable of SRC over DST, in SRC's order, as
+ * envset_set would set it but without copying: DST takes the key (when
+ * new), the value, its source, its taint (->from), EV_SECRET, and the
+ * source it overrode inside SRC when DST had none. SRC is left with
+ * deleted variables only (envset_free it).
+ */
+void envset_take(struct envset *dst, struct envset *src);
+
 /* Remove KEY (its value is wiped). Returns 1 if it was there. */
 int envset_del(struct envset *s, const char *key);
 
