@@ -59,6 +59,7 @@ struct parser {
 /* ---- directives --------------------------------------------------------- */
 
 /* The directives are the options.c rows with a directive name. */
+
 /*
  * PATH cleaned lexically, in place, as compose (Go's filepath.Clean) does
  * for relative paths: no empty or "." component, and "x/.." removed, so
