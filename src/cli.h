@@ -15,16 +15,6 @@
  */
 int cli_parse(int argc, char **argv, struct config *c, struct diag *d);
 
-/*
- * Apply the long option NAME ("env-file", "clear-env") with ARG (NULL for
- * an option that takes none) to C, exactly as the command line would: the
- * manifest sets its directives through here. A bad ARG adds an error to D
- * with the option as subject. Returns 0, or -1 for a bad ARG or an unknown
- * NAME (which adds nothing to D).
- */
-int cli_apply_long(const char *name, const char *arg, struct config *c,
-		   struct diag *d);
-
 /* The --help text. */
 const char *cli_usage(void);
 

@@ -3,52 +3,23 @@
  */
 #include "config.h"
 
+#include "options.h"
+
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Which fields start UNSET and which are freed is the option table's
+ * business (options.c): a new option is described there once. */
 void config_init(struct config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->secrets_upcase = UNSET;
-	c->override = UNSET;
-	c->max_value_size = UNSET;
-	c->clear_env = UNSET;
-	c->signal_group = UNSET;
-	c->grace = UNSET;
-	c->wait = UNSET;
-}
-
-static void srclist_free(struct srclist *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].path);
-	free(l->v);
-	memset(l, 0, sizeof *l);
+	opt_config_init(c);
 }
 
 void config_free(struct config *c)
 {
-	free(c->config_file);
-	free(c->service);
-	srclist_free(&c->env_files);
-	srclist_free(&c->secret_dirs);
-	strlist_free(&c->private_keys);
-	free(c->file_suffix);
-	strlist_free(&c->file_keys);
-	strlist_free(&c->require);
-	strlist_free(&c->require_from);
-	strlist_free(&c->allow);
-	strlist_free(&c->deny);
-	strlist_free(&c->keep);
-	free(c->user);
-	strlist_free(&c->rewrite);
-	strlist_free(&c->remap_exit);
-	strlist_free(&c->rename);
-	free(c->watch_signal);
-	free(c->termination_log);
-	free(c->public_key);
-	free(c->in_place);
+	opt_config_free(c);
 	config_init(c);
 }
 

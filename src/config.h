@@ -70,6 +70,7 @@ struct config {
 	struct strlist remap_exit; /* --remap-exit FROM:TO, in order */
 	enum watch_action watch;
 	char *watch_signal;
+	int watch_set; /* watch given (WATCH_NONE, a manifest's "no", too) */
 	long long grace; /* UNSET or seconds */
 	char *termination_log;
 

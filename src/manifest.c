@@ -18,23 +18,20 @@
  */
 #include "manifest.h"
 
-#include "cli.h"
 #include "fileio.h"
+#include "options.h"
 
 #include <ctype.h>
 #include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 struct section {
 	char *name;       /* the service; NULL for [defaults] */
 	struct config c;  /* its directives, as a command line would set them */
-	int watch_set;    /* watch given (WATCH_NONE is also "unset") */
 };
 
 struct manifest {
@@ -61,75 +58,7 @@ struct parser {
 
 /* ---- directives --------------------------------------------------------- */
 
-enum dkind {
-	D_OPT,   /* the option's own parser */
-	D_PATH,  /* same, relative paths resolved against the manifest's dir */
-	D_BOOL,  /* a flag option: yes/no */
-	D_MODE,  /* exec|init */
-	D_WATCH, /* restart|exit|signal:NAME|no */
-};
-
-static const struct directive {
-	const char *name;
-	enum dkind kind;
-	size_t off; /* D_BOOL: the int field in struct config */
-} directives[] = {
-	{ "env_file", D_PATH, 0 },
-	{ "env_file_optional", D_PATH, 0 },
-	{ "secrets_dir", D_PATH, 0 },
-	{ "secrets_dir_optional", D_PATH, 0 },
-	{ "secrets_upcase", D_BOOL, offsetof(struct config, secrets_upcase) },
-	{ "file_suffix", D_OPT, 0 },
-	{ "file_keys", D_OPT, 0 },
-	{ "private_key_file", D_PATH, 0 },
-	{ "override", D_BOOL, offsetof(struct config, override) },
-	{ "max_value_size", D_OPT, 0 },
-	{ "require", D_OPT, 0 },
-	{ "require_from", D_PATH, 0 },
-	{ "allow", D_OPT, 0 },
-	{ "deny", D_OPT, 0 },
-	{ "clear_env", D_BOOL, offsetof(struct config, clear_env) },
-	{ "keep", D_OPT, 0 },
-	{ "mode", D_MODE, 0 },
-	{ "user", D_OPT, 0 },
-	{ "signal_group", D_BOOL, offsetof(struct config, signal_group) },
-	{ "rewrite", D_OPT, 0 },
-	{ "remap_exit", D_OPT, 0 },
-	{ "wait", D_OPT, 0 },
-	{ "rename", D_OPT, 0 },
-	{ "watch", D_WATCH, 0 },
-	{ "grace", D_OPT, 0 },
-	{ "termination_log", D_PATH, 0 },
-	{ "format", D_OPT, 0 },
-};
-
-/* Options a file must not set: reveal would let a file make print show
- * secrets; config and service choose the file; the rest steer one run. */
-static const char *const cli_only[] = {
-	"reveal", "config", "service", "all", "explain", "verbose", "quiet",
-	"help", "version", "public_key", "in_place",
-};
-
-static const struct directive *find_directive(const char *name)
-{
-	for (size_t i = 0; i < sizeof directives / sizeof directives[0]; i++)
-		if (strcmp(directives[i].name, name) == 0)
-			return &directives[i];
-	return NULL;
-}
-
-static int parse_bool(const char *s)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	}
-	return -1;
-}
+/* The directives are the options.c rows with a directive name. */
 
 /*
  * PATH cleaned lexically, in place, as compose (Go's filepath.Clean) does
@@ -188,19 +117,17 @@ static char *resolve(const struct manifest *m, const char *path)
 static void unknown_directive(struct diag *d, const char *where,
 			      const char *name)
 {
-	for (size_t i = 0; i < sizeof cli_only / sizeof cli_only[0]; i++) {
-		if (strcmp(name, cli_only[i]) == 0) {
-			diag_error(d, where, NULL,
-				   "%s: not allowed in a manifest (command line only)",
-				   name);
-			return;
-		}
+	if (opt_cli_only(name)) {
+		diag_error(d, where, NULL,
+			   "%s: not allowed in a manifest (command line only)",
+			   name);
+		return;
 	}
 	char *alt = xstrdup(name);
 	for (char *p = alt; *p; p++)
 		if (*p == '-')
 			*p = '_';
-	if (strcmp(alt, name) != 0 && find_directive(alt))
+	if (strcmp(alt, name) != 0 && opt_by_directive(alt))
 		diag_error(d, where, NULL, "unknown directive '%.64s' (did you mean %s?)",
 			   name, alt);
 	else
@@ -208,81 +135,38 @@ static void unknown_directive(struct diag *d, const char *where,
 	free(alt);
 }
 
-/* Apply the long option for DV through cli.c; its complaint becomes ours. */
-static int via_cli(const struct directive *dv, const char *arg,
-		   struct config *c, const char *where, struct diag *d)
-{
-	char *opt = xstrdup(dv->name);
-	for (char *p = opt; *p; p++)
-		if (*p == '_')
-			*p = '-';
-	struct diag tmp;
-	diag_init(&tmp);
-	int rc = cli_apply_long(opt, arg, c, &tmp);
-	for (size_t i = 0; i < tmp.n; i++)
-		diag_error(d, where, NULL, "%s: %s", dv->name, tmp.v[i].text);
-	if (rc < 0 && tmp.n == 0)
-		diag_error(d, where, NULL, "%s: bad value", dv->name);
-	diag_free(&tmp);
-	free(opt);
-	return rc < 0;
-}
-
-/* One `NAME = VALUE` line of [defaults] or [service]. Returns errors added. */
-static int directive(const struct manifest *m, struct section *s,
+/* One `NAME = VALUE` line of [defaults] or [service] (IN says which),
+ * set by the option's own setter; its complaint becomes ours. Returns
+ * errors added. */
+static int directive(const struct manifest *m, struct section *s, unsigned in,
 		     const char *name, const char *value, const char *where,
 		     struct diag *d)
 {
-	const struct directive *dv = find_directive(name);
-	if (!dv) {
+	const struct opt *o = opt_by_directive(name);
+	if (!o) {
 		unknown_directive(d, where, name);
 		return 1;
 	}
-	if (!*value && strcmp(name, "file_suffix") != 0) {
+	if (!(o->flags & in)) {
+		diag_error(d, where, NULL, "%s: not allowed in %s", name,
+			   in == OPT_IN_DEFAULTS ? "[defaults]" : "[service NAME]");
+		return 1;
+	}
+	if (!*value && !(o->flags & OPT_EMPTY)) {
 		diag_error(d, where, NULL, "%s: expects a value", name);
 		return 1;
 	}
-	switch (dv->kind) {
-	case D_BOOL: {
-		int b = parse_bool(value);
-		if (b < 0) {
-			diag_error(d, where, NULL,
-				   "%s: expects yes or no (or true/false, on/off, 1/0)",
-				   name);
-			return 1;
-		}
-		*(int *)(void *)((char *)&s->c + dv->off) = b;
-		return 0;
-	}
-	case D_MODE:
-		if (strcmp(value, "exec") == 0) {
-			s->c.mode = RUN_EXEC;
-		} else if (strcmp(value, "init") == 0) {
-			s->c.mode = RUN_INIT;
-		} else {
-			diag_error(d, where, NULL, "mode: expects exec or init");
-			return 1;
-		}
-		return 0;
-	case D_WATCH:
-		s->watch_set = 1;
-		if (strcmp(value, "no") == 0) {
-			s->c.watch = WATCH_NONE;
-			free(s->c.watch_signal);
-			s->c.watch_signal = NULL;
-			return 0;
-		}
-		return via_cli(dv, value, &s->c, where, d);
-	case D_PATH: {
-		char *path = resolve(m, value);
-		int errs = via_cli(dv, path, &s->c, where, d);
-		free(path);
-		return errs;
-	}
-	case D_OPT:
-		break;
-	}
-	return via_cli(dv, value, &s->c, where, d);
+	char *path = o->flags & OPT_PATH ? resolve(m, value) : NULL;
+	struct diag tmp;
+	diag_init(&tmp);
+	int rc = opt_set(o, path ? path : value, OPT_FROM_FILE, &s->c, &tmp);
+	for (size_t i = 0; i < tmp.n; i++)
+		diag_error(d, where, NULL, "%s: %s", name, tmp.v[i].text);
+	if (rc < 0 && tmp.n == 0)
+		diag_error(d, where, NULL, "%s: bad value", name);
+	diag_free(&tmp);
+	free(path);
+	return rc < 0;
 }
 
 /* ---- the line reader ---------------------------------------------------- */
@@ -335,7 +219,6 @@ static size_t add_service(struct manifest *m, const char *name)
 	struct section *s = &m->svc[m->nsvc];
 	s->name = xstrdup(name);
 	config_init(&s->c);
-	s->watch_set = 0;
 	return m->nsvc++;
 }
 
@@ -486,10 +369,12 @@ static int handler(void *user, const char *section, const char *name,
 			errs = rules_add(m->rules, name, value, where, x->d);
 			break;
 		case SEC_DEFAULTS:
-			errs = directive(m, &m->defaults, name, value, where, x->d);
+			errs = directive(m, &m->defaults, OPT_IN_DEFAULTS, name,
+					 value, where, x->d);
 			break;
 		case SEC_SERVICE:
-			errs = directive(m, &m->svc[x->svc], name, value, where, x->d);
+			errs = directive(m, &m->svc[x->svc], OPT_IN_SERVICE, name,
+					 value, where, x->d);
 			break;
 		}
 	}
@@ -583,92 +468,6 @@ const struct rules *manifest_rules(const struct manifest *m)
 
 /* ---- applying ----------------------------------------------------------- */
 
-/* DST becomes SRC's entries (copied) followed by its own. */
-static void prepend(struct strlist *dst, const struct strlist *src)
-{
-	if (!src->n)
-		return;
-	struct strlist l = { 0 };
-	xgrow((void **)&l.v, &l.cap, src->n + dst->n, sizeof *l.v);
-	for (size_t i = 0; i < src->n; i++)
-		l.v[l.n++] = xstrdup(src->v[i]);
-	for (size_t i = 0; i < dst->n; i++)
-		l.v[l.n++] = dst->v[i];
-	free(dst->v);
-	*dst = l;
-}
-
-static void prepend_src(struct srclist *dst, const struct srclist *src)
-{
-	if (!src->n)
-		return;
-	struct srclist l = { 0 };
-	xgrow((void **)&l.v, &l.cap, src->n + dst->n, sizeof *l.v);
-	for (size_t i = 0; i < src->n; i++) {
-		l.v[l.n].path = xstrdup(src->v[i].path);
-		l.v[l.n++].optional = src->v[i].optional;
-	}
-	for (size_t i = 0; i < dst->n; i++)
-		l.v[l.n++] = dst->v[i];
-	free(dst->v);
-	*dst = l;
-}
-
-static void under_str(char **dst, const char *src)
-{
-	if (!*dst && src)
-		*dst = xstrdup(src);
-}
-
-/* Put section S under C: C's scalars win, S's list entries go first. */
-static void merge_under(struct config *c, const struct section *s,
-			int *watch_set)
-{
-	const struct config *m = &s->c;
-	prepend_src(&c->env_files, &m->env_files);
-	prepend_src(&c->secret_dirs, &m->secret_dirs);
-	prepend(&c->private_keys, &m->private_keys);
-	prepend(&c->require, &m->require);
-	prepend(&c->require_from, &m->require_from);
-	prepend(&c->file_keys, &m->file_keys);
-	prepend(&c->allow, &m->allow);
-	prepend(&c->deny, &m->deny);
-	prepend(&c->keep, &m->keep);
-	prepend(&c->rewrite, &m->rewrite);
-	prepend(&c->remap_exit, &m->remap_exit);
-	prepend(&c->rename, &m->rename);
-
-	if (c->secrets_upcase == UNSET)
-		c->secrets_upcase = m->secrets_upcase;
-	if (c->override == UNSET)
-		c->override = m->override;
-	if (c->max_value_size == UNSET)
-		c->max_value_size = m->max_value_size;
-	if (c->clear_env == UNSET)
-		c->clear_env = m->clear_env;
-	if (c->signal_group == UNSET)
-		c->signal_group = m->signal_group;
-	if (c->grace == UNSET)
-		c->grace = m->grace;
-	if (c->wait == UNSET)
-		c->wait = m->wait;
-	if (c->mode == RUN_AUTO)
-		c->mode = m->mode;
-	under_str(&c->file_suffix, m->file_suffix);
-	under_str(&c->user, m->user);
-	under_str(&c->termination_log, m->termination_log);
-	if (!*watch_set && s->watch_set) {
-		c->watch = m->watch;
-		free(c->watch_signal);
-		c->watch_signal = m->watch_signal ? xstrdup(m->watch_signal) : NULL;
-		*watch_set = 1;
-	}
-	if (!c->format_set && m->format_set) {
-		c->format = m->format;
-		c->format_set = 1;
-	}
-}
-
 /* "-s NAME" with no [service NAME]: name both, and list what there is. */
 static void no_service(const struct manifest *m, const char *service,
 		       struct diag *d)
@@ -700,12 +499,12 @@ int manifest_apply(const struct manifest *m, const char *service,
 			return 1;
 		}
 	}
-	int watch_set = c->watch != WATCH_NONE;
+	/* the command line over [service NAME] over [defaults] */
 	if (s) {
-		merge_under(c, s, &watch_set);
+		opt_merge_under(c, &s->c);
 		c->strip = 1;
 	}
-	merge_under(c, &m->defaults, &watch_set);
+	opt_merge_under(c, &m->defaults.c);
 	c->rules = m->rules;
 	rules_require(m->rules, c);
 	return 0;

@@ -8,20 +8,23 @@
  *                     NAME is letters, digits, '_', '.' and '-'. A section
  *                     given twice continues the first.
  *
- * Directives are the long options with '-' written '_', each taking what
- * the option takes: env_file, env_file_optional, secrets_dir,
- * secrets_dir_optional, file_suffix, private_key_file, max_value_size,
- * require, require_from, allow, deny, keep, user, rewrite, grace,
+ * Directives are the long options with '-' written '_' (the option table,
+ * options.c, names each), each taking what the option takes: env_file,
+ * env_file_optional, secrets_dir, secrets_dir_optional, file_suffix,
+ * file_keys, private_key_file, max_value_size, wait, rename, require,
+ * require_from, allow, deny, keep, user, rewrite, remap_exit, grace,
  * termination_log, format; the flags secrets_upcase, override, clear_env,
  * signal_group take a boolean (yes/no, true/false, on/off, 1/0, any case);
  * mode = exec|init; watch = restart|exit|signal:NAME|no. Only file_suffix
  * may be empty (it then turns KEY_FILE indirection off). reveal, config,
- * service and the other command-line-only options (all, explain, verbose,
- * quiet, help, version, public_key, in_place) are an error "not allowed in
- * a manifest": a file must never make print show secrets.
+ * service and every other command-line-only option (all, explain,
+ * verbose, quiet, help, version, public_key, in_place, exec, init, strict,
+ * reseal, skip_unopened) are an error "not allowed in a manifest": a file
+ * must never make print show secrets.
  *
  * Repeated directives add to lists (env_file, secrets_dir, require, allow,
- * deny, keep, rewrite, private_key_file, require_from) and replace scalars.
+ * deny, keep, rewrite, remap_exit, rename, file_keys, private_key_file,
+ * require_from) and replace scalars.
  * Precedence: for scalars the command line wins over [service NAME], which
  * wins over [defaults], which wins over the built-in defaults; lists are
  * [defaults]' entries, then [service NAME]'s, then the command line's.

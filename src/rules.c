@@ -51,15 +51,6 @@ struct rules {
 	size_t nslots;
 };
 
-static const struct {
-	const char *word;
-	unsigned flag;
-} flag_words[] = {
-	{ "secret", R_SECRET }, { "optional", R_OPTIONAL }, { "int", R_INT },
-	{ "port", R_PORT }, { "bool", R_BOOL }, { "url", R_URL },
-	{ "no-placeholder", R_NOPLACEHOLDER }, { "sealed", R_SEALED },
-};
-
 /* ---- value checks ------------------------------------------------------ */
 
 int rules_is_int(const char *s)
@@ -131,6 +122,62 @@ int rules_is_placeholder(const char *s)
 	if (n >= 2 && s[0] == '<' && s[n - 1] == '>')
 		return 1;
 	return n >= 3 && strspn(s, "xX") == n;
+}
+
+/* ---- the rule words ---------------------------------------------------- */
+
+static int not_placeholder(const char *s)
+{
+	return !rules_is_placeholder(s);
+}
+
+/*
+ * The words without a value (rules.h lists every word). A word with an
+ * ok() function checks the value: check_value reports a value ok()
+ * refuses as "KEY: WORD: WHY (SOURCE)", in this order, and lint counts the
+ * word as a rule on the value. Such a rule is one row here, its bit
+ * above and its ok() function (docs/hacking.md).
+ */
+static const struct {
+	const char *word;
+	unsigned flag;
+	int (*ok)(const char *value); /* NULL: not a check on the value */
+	const char *why;              /* what a refused value is */
+} flag_words[] = {
+	{ "secret", R_SECRET, NULL, NULL },
+	{ "optional", R_OPTIONAL, NULL, NULL },
+	{ "sealed", R_SEALED, NULL, NULL },
+	{ "int", R_INT, rules_is_int, "not an integer" },
+	{ "port", R_PORT, rules_is_port, "not a port number (1-65535)" },
+	{ "bool", R_BOOL, rules_is_bool,
+	  "not a boolean (true/false, yes/no, on/off, 1/0)" },
+	{ "url", R_URL, rules_is_url, "not a URL (SCHEME://HOST...)" },
+	{ "no-placeholder", R_NOPLACEHOLDER, not_placeholder,
+	  "looks like a placeholder" },
+};
+
+/* The words with =VALUE: each has its own field in struct rule, set in
+ * parse_word, moved in merge and checked in check_value. */
+static const char *const value_words[] = {
+	"min", "max", "one-of", "match", "default",
+};
+
+static int is_value_word(const char *name)
+{
+	for (size_t i = 0; i < sizeof value_words / sizeof *value_words; i++)
+		if (strcmp(name, value_words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The flag words that check the value. */
+static unsigned value_flags(void)
+{
+	unsigned f = 0;
+	for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++)
+		if (flag_words[i].ok)
+			f |= flag_words[i].flag;
+	return f;
 }
 
 /* ---- the table --------------------------------------------------------- */
@@ -299,17 +346,13 @@ static void unknown_word(struct diag *d, const char *where, const char *key,
 	diag_error(d, where, NULL, "%s: unknown rule word (word %d)", key, nth);
 }
 
-/* Whether NAME is one of the rule words rules.h lists (safe to echo). */
+/* Whether NAME is one of the rule words (safe to echo). */
 static int known_word(const char *name)
 {
-	static const char *const words[] = {
-		"secret", "optional", "int", "port", "bool", "url",
-		"no-placeholder", "min", "max", "one-of", "match", "default",
-	};
-	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-		if (strcmp(name, words[i]) == 0)
+	for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++)
+		if (strcmp(name, flag_words[i].word) == 0)
 			return 1;
-	return 0;
+	return is_value_word(name);
 }
 
 /* ---- the bounded regex compile ----------------------------------------- */
@@ -537,8 +580,7 @@ static int parse_word(struct rule *ru, const char *name, const char *value,
 		return 0;
 	}
 	int is_min = strcmp(name, "min") == 0, is_max = strcmp(name, "max") == 0;
-	if (!is_min && !is_max && strcmp(name, "one-of") != 0 &&
-	    strcmp(name, "match") != 0 && strcmp(name, "default") != 0) {
+	if (!is_value_word(name)) {
 		unknown_word(d, where, key, nth);
 		return 1;
 	}
@@ -724,21 +766,12 @@ static int check_value(const struct rule *ru, const struct envvar *v,
 		diag_error(d, k, src, "max: longer than %lld bytes", ru->max);
 		errs++;
 	}
-	if ((ru->flags & R_INT) && !rules_is_int(s)) {
-		diag_error(d, k, src, "int: not an integer");
-		errs++;
-	}
-	if ((ru->flags & R_PORT) && !rules_is_port(s)) {
-		diag_error(d, k, src, "port: not a port number (1-65535)");
-		errs++;
-	}
-	if ((ru->flags & R_BOOL) && !rules_is_bool(s)) {
-		diag_error(d, k, src,
-			   "bool: not a boolean (true/false, yes/no, on/off, 1/0)");
-		errs++;
-	}
-	if ((ru->flags & R_URL) && !rules_is_url(s)) {
-		diag_error(d, k, src, "url: not a URL (SCHEME://HOST...)");
+	for (size_t i = 0; i < sizeof flag_words / sizeof flag_words[0]; i++) {
+		if (!(ru->flags & flag_words[i].flag) || !flag_words[i].ok ||
+		    flag_words[i].ok(s))
+			continue;
+		diag_error(d, k, src, "%s: %s", flag_words[i].word,
+			   flag_words[i].why);
 		errs++;
 	}
 	if (ru->oneof && !in_words(ru, s)) {
@@ -747,10 +780,6 @@ static int check_value(const struct rule *ru, const struct envvar *v,
 	}
 	if (ru->re && regexec(ru->re, s, 0, NULL, 0) != 0) {
 		diag_error(d, k, src, "match: does not match %s", ru->re_text);
-		errs++;
-	}
-	if ((ru->flags & R_NOPLACEHOLDER) && rules_is_placeholder(s)) {
-		diag_error(d, k, src, "no-placeholder: looks like a placeholder");
 		errs++;
 	}
 	return errs;
@@ -819,6 +848,5 @@ int rules_checks_value(const struct rules *r, const char *key)
 {
 	const struct rule *ru = find(r, key);
 	return ru && (ru->min != NONE || ru->max != NONE || ru->oneof ||
-		      ru->re || (ru->flags & (R_INT | R_PORT | R_BOOL | R_URL |
-					      R_NOPLACEHOLDER)));
+		      ru->re || (ru->flags & value_flags()));
 }

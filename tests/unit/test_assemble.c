@@ -1,6 +1,6 @@
 /* Unit tests for assemble.c: precedence of the layers, --override,
  * --clear-env/--keep, KEY_FILE indirection. */
-// OBJS: assemble config envfile interp secretdir policy rename rules envset diag fileio xalloc
+// OBJS: assemble config options envfile interp secretdir policy rename rules envset diag fileio xalloc
 #include "preamble.h"
 
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 /* Unit tests for cli.c: verbs, options, the command left untouched. */
-// OBJS: cli config diag xalloc
+// OBJS: cli options config diag xalloc
 #include "preamble.h"
 
 #include <signal.h>

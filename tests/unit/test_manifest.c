@@ -1,5 +1,5 @@
 /* Unit tests for manifest.c: golden bad/good manifests, precedence, paths. */
-// OBJS: manifest rules cli config diag envset fileio xalloc
+// OBJS: manifest rules cli config options diag envset fileio xalloc
 #include "preamble.h"
 
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* Unit tests for policy.c: require, allow, deny, keep, secret names. */
-// OBJS: policy rename rules config envfile interp envset diag fileio xalloc
+// OBJS: policy rename rules config options envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
 #include <fnmatch.h>

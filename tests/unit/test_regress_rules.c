@@ -7,7 +7,7 @@
  * rules go) prints "TOKEN: s3cr3t: unterminated ...". Also covered end to
  * end by tests/bad/ini-unterminated-rule-quote.
  */
-// OBJS: rules config diag envset xalloc
+// OBJS: rules config options diag envset xalloc
 #include "preamble.h"
 
 #include "rules.h"

@@ -27,7 +27,7 @@
  * rewrite that would change any other entry is never written (the second
  * case gets past the first check: alone, its line gives B the same value).
  */
-// OBJS: seal config envfile interp envset diag fileio xalloc
+// OBJS: seal config options envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
 #include <fcntl.h>

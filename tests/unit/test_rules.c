@@ -1,5 +1,5 @@
 /* Unit tests for rules.c: [keys] words, checks, defaults, requirements. */
-// OBJS: rules config diag envset xalloc
+// OBJS: rules config options diag envset xalloc
 #include "preamble.h"
 
 #include <time.h>
@@ -152,6 +152,9 @@ static void bad_words(void **state)
 		{ "A", "one-of=a,", "A: one-of: empty item" },
 		{ "A", "secret=yes", "A: secret takes no value" },
 		{ "A", "default=\"open", "A: default: unterminated" },
+		/* sealed is a rule word too (it was missing from the list of
+		 * words safe to name) */
+		{ "A", "sealed=\"open", "A: sealed: unterminated" },
 		{ "9A", "int", "not a valid key name" },
 		{ "A-B", "int", "not a valid key name" },
 	};
@@ -241,6 +244,21 @@ static void each_rule_fails_with_key_and_rule(void **state)
 	never_shown(canary);
 	assert_true(envset_get(&env, "TWO")->flags & EV_SECRET);
 	assert_false(envset_get(&env, "MIN")->flags & EV_SECRET);
+}
+
+/* The checks run in the order of the rule-word table: length, then the
+ * flag words (int, port, bool, url, no-placeholder), then one-of, match. */
+static void checks_in_table_order(void **state)
+{
+	(void)state;
+	add_ok("K", "match=^[0-9]+$ one-of=1,2 no-placeholder int min=99");
+	set("K", "<x>");
+	assert_int_equal(rules_check(r, &env, &d), 5);
+	assert_string_equal(d.v[0].text, "min: shorter than 99 bytes");
+	assert_string_equal(d.v[1].text, "int: not an integer");
+	assert_string_equal(d.v[2].text, "no-placeholder: looks like a placeholder");
+	assert_string_equal(d.v[3].text, "one-of: not one of 1,2");
+	assert_string_equal(d.v[4].text, "match: does not match ^[0-9]+$");
 }
 
 static void good_values_pass(void **state)
@@ -455,6 +473,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_word_not_echoed, setup, teardown),
 		cmocka_unit_test_setup_teardown(quoted_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(each_rule_fails_with_key_and_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(checks_in_table_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(good_values_pass, setup, teardown),
 		cmocka_unit_test_setup_teardown(stripped_and_empty_not_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(defaults_fill_unset_and_empty, setup, teardown),

@@ -1,6 +1,6 @@
 /* Unit tests for seal.c: keygen, seal, opening and every way it fails,
  * seal --in-place, and that no message ever holds an opened value. */
-// OBJS: seal config envfile interp envset diag fileio xalloc
+// OBJS: seal config options envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* Unit tests for watch.c: digests and the by-name diff, the plan, and
  * which events on real directories count (inotify, no supervisor). */
-// OBJS: watch config envset diag xalloc
+// OBJS: watch config options envset diag xalloc
 #include "preamble.h"
 
 #include <poll.h>
