@@ -68,11 +68,10 @@ void rebuild_free(struct rebuild *r)
 	free(r);
 }
 
-/* struct supervise_watch's rebuild: a start's phases once more. */
-static int rebuild(void *ctx, char ***envp, struct watch_plan *plan,
-		   struct diag *d)
+/* A start's phases once more. */
+static int reassemble(struct rebuild *r, char ***envp, struct watch_plan *plan,
+		      struct diag *d)
 {
-	struct rebuild *r = ctx;
 	struct config c;
 	struct envset env;
 	struct manifest *m = NULL;
@@ -105,6 +104,28 @@ out:
 	envset_free(&env);
 	config_free(&c);
 	manifest_free(m);
+	return errs;
+}
+
+/*
+ * struct supervise_watch's rebuild. It runs past the supervisor's point of
+ * no return: an allocation failure lands here first, to make the block
+ * inaccessible again, then goes on to the supervisor's recovery point
+ * (which drops the round, and with it whatever the round had built).
+ */
+static int rebuild(void *ctx, char ***envp, struct watch_plan *plan,
+		   struct diag *d)
+{
+	struct rebuild *r = ctx;
+	jmp_buf oom;
+	jmp_buf *outer = xalloc_catch(&oom);
+	if (setjmp(oom) != 0) {
+		sodium_mprotect_noaccess(r->block);
+		xalloc_catch(outer);
+		xalloc_oom();
+	}
+	int errs = reassemble(r, envp, plan, d);
+	xalloc_catch(outer);
 	return errs;
 }
 
