@@ -129,7 +129,7 @@ static int build_as(const struct config *c, char *const *inherited,
 	errs += rules_check(c->rules, env, d);
 	errs += policy_taint(c, env, d); /* once all secrecy is known */
 	if (c->user) {
-		struct user_ids scratch, *u = user ? user : &scratch;
+		struct user_ids scratch = { 0 }, *u = user ? user : &scratch;
 		if (user_resolve(c->user, "", u, d) < 0)
 			errs++;
 		else if (!user)

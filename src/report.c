@@ -112,8 +112,9 @@ void report_msg(const char *fmt, ...)
 	size_t len = (size_t)n;
 	if (len >= sizeof msg) {
 		big = malloc(len + 1);
-		bigsafe = big && len < ((size_t)-1 - 1) / 4 ? malloc(len * 4 + 1) : NULL;
-		if (bigsafe) {
+		if (big && len < ((size_t)-1 - 1) / 4)
+			bigsafe = malloc(len * 4 + 1);
+		if (big && bigsafe) {
 			va_start(ap, fmt);
 			vsnprintf(big, len + 1, fmt, ap);
 			va_end(ap);
