@@ -83,11 +83,11 @@ $(BUILD)/envinit: $(REL_OBJS)
 # libc6-dev (the C headers), and packages are installed without their
 # recommends, so it is named here. `make test-deps`: what `make test` runs
 # on top: cmocka, valgrind, mandoc, the tools the integration tests call
-# (unshare, mount, ps, file) and a container engine for t-engine (podman
+# (unshare, mount, ps, file, strace) and a container engine for t-engine (podman
 # with runc, podman-compose, debootstrap for a local base image).
 DEPS_PKGS = gcc libc6-dev make musl-tools libsodium-dev libinih-dev
 TEST_PKGS = $(DEPS_PKGS) libcmocka-dev file util-linux mount procps mandoc \
-            valgrind podman runc podman-compose debootstrap
+            valgrind strace podman runc podman-compose debootstrap
 INSTALL_PKGS = $(DEPS_PKGS)
 
 # apt-get update runs with TMPDIR=/var/tmp: its signature check runs as

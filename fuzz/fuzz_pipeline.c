@@ -197,9 +197,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m = manifest_parse("fuzz.ini", ini, strlen(ini), &d);
 		if (!m || manifest_apply(m, NULL, &c, &d) == 0) {
 			own_paths(&c);
-			assemble(&c, envp, &env, &d);
+			struct required req;
+			policy_required_load(&c, &req);
+			assemble(&c, envp, &env, &req.keys, &d);
 			rules_defaults(c.rules, &env);
-			policy_apply(&c, &env, &d);
+			policy_apply(&c, &env, &req, &d);
+			policy_required_free(&req);
 			rules_check(c.rules, &env, &d);
 			policy_taint(&c, &env, &d);
 			report_print_warnings(&env, c.format, &d);

@@ -48,24 +48,6 @@ void assemble_inherited(const struct config *c, char *const *envp,
 	}
 }
 
-/* Copy every live variable of SRC over DST, keeping provenance. */
-static void overlay(struct envset *dst, const struct envset *src)
-{
-	for (size_t i = 0; i < src->n; i++) {
-		const struct envvar *s = &src->v[i];
-		if (!envset_live(s))
-			continue;
-		struct envvar *v = envset_set(dst, s->key, s->val, s->len,
-					      s->origin, s->source);
-		v->flags |= s->flags & EV_SECRET;
-		if (s->from)
-			v->from = xstrdup(s->from);
-		/* keep what it overrode inside its own layer (file over file) */
-		if (!v->overrode && s->overrode)
-			v->overrode = xstrdup(s->overrode);
-	}
-}
-
 /* st_dev/st_ino of every private key file, so no secrets dir exports one. */
 static struct stat *private_key_stats(const struct config *c, size_t *n)
 {
@@ -93,28 +75,31 @@ static int same_file(const struct stat *keys, size_t nkeys,
 	return 0;
 }
 
-/* Whether PATH is a private key file: one of KEYS (st_dev/st_ino), or a
- * file that starts like one (a copy). Such a file is never loaded as an
- * env file: its line would reach the service as a variable. */
-static int private_key_file(const char *path, const struct stat *keys,
-			    size_t nkeys)
+/* Load the env file SRC into FILES. A private key file (one of KEYS by
+ * st_dev/st_ino, or a file that starts like one: a copy) is never loaded:
+ * its line would reach the service as a variable. The file is read once
+ * and judged on what was read, so it cannot change in between. Returns
+ * the number of errors added; 0 for an optional file that is missing. */
+static int load_env_file(const struct source *src,
+			 const struct envset *inherited, struct envset *files,
+			 const struct stat *keys, size_t nkeys, struct diag *d)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return 0; /* envfile_load reports it */
+	char *buf;
+	size_t len;
 	struct stat st;
-	char head[sizeof SEAL_PRIVATE_PREFIX];
-	ssize_t r = 0;
-	int is = 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		is = same_file(keys, nkeys, &st);
-		if (!is)
-			r = read(fd, head, sizeof head - 1);
-		if (r > 0)
-			is = looks_like_private_key(head, (size_t)r);
+	int r = envfile_read(src->path, src->optional, &buf, &len, &st, d);
+	if (r)
+		return r > 0;
+	int errs;
+	if (same_file(keys, nkeys, &st) || looks_like_private_key(buf, len)) {
+		diag_error(d, src->path, NULL,
+			   "is a private key file, not an env file: the key never reaches the service");
+		errs = -1;
+	} else {
+		errs = envfile_parse(src->path, buf, len, inherited, files, d);
 	}
-	close(fd);
-	return is;
+	wipe_free(buf, len + 1);
+	return errs;
 }
 
 static int load_env_files(const struct config *c,
@@ -125,16 +110,14 @@ static int load_env_files(const struct config *c,
 	struct stat *keys = private_key_stats(c, &nkeys);
 	int errs = 0;
 	for (size_t i = 0; i < c->env_files.n; i++) {
-		if (private_key_file(c->env_files.v[i].path, keys, nkeys)) {
-			diag_error(d, c->env_files.v[i].path, NULL,
-				   "is a private key file, not an env file: the key never reaches the service");
+		size_t before = envset_count(files);
+		int e = load_env_file(&c->env_files.v[i], inherited, files,
+				      keys, nkeys, d);
+		if (e < 0) { /* a private key file: nothing read from it */
 			errs++;
 			continue;
 		}
-		size_t before = envset_count(files);
-		errs += envfile_load(c->env_files.v[i].path,
-				     c->env_files.v[i].optional, inherited,
-				     files, d);
+		errs += e;
 		diag_info(d, c->env_files.v[i].path, NULL,
 			  "env file read: %zu keys in all so far (+%zu new)",
 			  envset_count(files), envset_count(files) - before);
@@ -169,7 +152,7 @@ static int load_sources(const struct config *c, const struct envset *inherited,
 }
 
 int assemble(const struct config *c, char *const *envp, struct envset *out,
-	     struct diag *d)
+	     const struct envset *required, struct diag *d)
 {
 	struct envset inherited, files, secrets;
 	envset_init(&inherited);
@@ -180,19 +163,19 @@ int assemble(const struct config *c, char *const *envp, struct envset *out,
 	int errs = load_sources(c, &inherited, &files, &secrets, d);
 
 	if (c->override == 1) {
-		overlay(out, &inherited);
-		overlay(out, &files);
-		overlay(out, &secrets);
+		envset_take(out, &inherited);
+		envset_take(out, &files);
+		envset_take(out, &secrets);
 	} else {
-		overlay(out, &files);
-		overlay(out, &secrets);
-		overlay(out, &inherited);
+		envset_take(out, &files);
+		envset_take(out, &secrets);
+		envset_take(out, &inherited);
 	}
 	envset_free(&inherited);
 	envset_free(&files);
 	envset_free(&secrets);
 
-	errs += assemble_file_refs(c, out, d);
+	errs += assemble_file_refs(c, out, required, d);
 	return errs;
 }
 
@@ -276,43 +259,23 @@ static int resolve_ref(const struct config *c, struct envset *env,
 	return 0;
 }
 
-static void add_name(void *set, const char *key)
-{
-	envset_set(set, key, "", 0, ORIG_NONE, NULL);
-}
-
-/* Every key named in a --require-from file, read with the key-only scan
- * (policy.c reads them the same way). Its errors are policy's to report:
- * they are dropped here. */
-static void required_from(const struct config *c, struct envset *out)
-{
-	struct diag quiet;
-	diag_init(&quiet);
-	for (size_t i = 0; i < c->require_from.n; i++)
-		envfile_load_keys(c->require_from.v[i], &quiet, add_name, out);
-	diag_free(&quiet);
-}
-
-/* Whether the configuration declares KEY: required, given a [keys] rule,
- * or matched by --file-keys. FROM holds the --require-from keys. */
-static int declared(const struct config *c, const struct envset *from,
+/* Whether the configuration declares KEY: required (REQUIRED holds the
+ * --require and --require-from keys), given a [keys] rule, or matched by
+ * --file-keys. */
+static int declared(const struct config *c, const struct envset *required,
 		    const char *key)
 {
-	return strlist_has(&c->require, key) || envset_get(from, key) ||
-	       rules_has(c->rules, key) || strlist_match(&c->file_keys, key) >= 0;
+	return envset_get(required, key) || rules_has(c->rules, key) ||
+	       strlist_match(&c->file_keys, key) >= 0;
 }
 
 int assemble_file_refs(const struct config *c, struct envset *env,
-		       struct diag *d)
+		       const struct envset *required, struct diag *d)
 {
 	const char *suffix = config_file_suffix(c);
 	size_t slen = strlen(suffix);
 	if (slen == 0)
 		return 0;
-
-	struct envset from;
-	envset_init(&from);
-	required_from(c, &from);
 
 	/* Collect first: resolving adds keys to the set we iterate. Only env
 	 * files and the inherited environment point at files: a secrets-dir
@@ -327,11 +290,10 @@ int assemble_file_refs(const struct config *c, struct envset *env,
 		    (v->origin != ORIG_ENVFILE && v->origin != ORIG_INHERITED))
 			continue;
 		char *key = xstrndup(v->key, klen - slen);
-		if (declared(c, &from, key))
+		if (declared(c, required, key))
 			refs[nrefs++] = xstrdup(v->key);
 		free(key);
 	}
-	envset_free(&from);
 
 	size_t nkeys;
 	struct stat *keys = private_key_stats(c, &nkeys);

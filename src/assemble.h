@@ -26,15 +26,18 @@ void assemble_inherited(const struct config *c, char *const *envp,
 			struct envset *out, struct diag *d);
 
 /*
- * Assemble everything into OUT (which must be empty). Problems go to D.
- * Returns the number of errors added.
+ * Assemble everything into OUT (which must be empty). REQUIRED holds the
+ * required keys (policy_required_load's keys): with [keys] and
+ * --file-keys, they declare which KEY_FILE pointers are followed.
+ * Problems go to D. Returns the number of errors added.
  */
 int assemble(const struct config *c, char *const *envp, struct envset *out,
-	     struct diag *d);
+	     const struct envset *required, struct diag *d);
 
-/* Resolve KEY<suffix>=PATH indirection in ENV (the README's "Precedence"). */
+/* Resolve KEY<suffix>=PATH indirection in ENV (the README's "Precedence")
+ * for the keys declared as assemble says. */
 int assemble_file_refs(const struct config *c, struct envset *env,
-		       struct diag *d);
+		       const struct envset *required, struct diag *d);
 
 /*
  * For --explain: the inherited names --clear-env drops (those

@@ -26,6 +26,14 @@ void diag_free(struct diag *d)
 	diag_init(d);
 }
 
+void diag_append(struct diag *to, const struct diag *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct diag_item *it = &from->v[i];
+		diag_add(to, it->level, it->subject, it->source, "%s", it->text);
+	}
+}
+
 size_t diag_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len;

@@ -31,6 +31,8 @@ struct diag {
 
 void diag_init(struct diag *d);
 void diag_free(struct diag *d);
+/* Append a copy of every item of FROM to TO, in order. */
+void diag_append(struct diag *to, const struct diag *from);
 
 /* Append an item. subject and source may be NULL. Subject, source and
  * the formatted text are stored escaped (diag_escape). */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fileio.h"
 #include "interp.h"
@@ -244,6 +245,8 @@ static size_t uspace_len(const unsigned char *s, size_t n)
  */
 static size_t uspace_last_len(const unsigned char *s, size_t n)
 {
+	if (n && s[n - 1] < 0x80) /* ASCII, the usual case: no decoding */
+		return is_uspace(s[n - 1]);
 	for (size_t k = 1; k <= 3 && k <= n; k++) {
 		uint32_t c;
 		if (diag_utf8_decode(s + n - k, k, &c) == k)
@@ -818,10 +821,12 @@ int envfile_scan_keys(const char *name, const char *buf, size_t len,
 }
 
 int envfile_read(const char *path, int missing_ok, char **buf, size_t *len,
-		 struct diag *d)
+		 struct stat *st, struct diag *d)
 {
-	enum fileio_err e = fileio_read(AT_FDCWD, path, ENVINIT_MAX_ENVFILE_SIZE,
-					0, buf, len);
+	struct stat ignored;
+	enum fileio_err e = fileio_read_stat(AT_FDCWD, path,
+					     ENVINIT_MAX_ENVFILE_SIZE, 0, buf,
+					     len, st ? st : &ignored);
 	if (e == FIO_NOENT && missing_ok)
 		return -1;
 	if (e) {
@@ -837,7 +842,7 @@ int envfile_load_keys(const char *path, struct diag *d, envfile_key_fn *entry,
 {
 	char *buf;
 	size_t len;
-	if (envfile_read(path, 0, &buf, &len, d))
+	if (envfile_read(path, 0, &buf, &len, NULL, d))
 		return 1;
 	int n = envfile_scan_keys(path, buf, len, d, entry, ctx);
 	wipe_free(buf, len + 1);
@@ -849,7 +854,7 @@ int envfile_load(const char *path, int missing_ok, const struct envset *env,
 {
 	char *buf;
 	size_t len;
-	int r = envfile_read(path, missing_ok, &buf, &len, d);
+	int r = envfile_read(path, missing_ok, &buf, &len, NULL, d);
 	if (r)
 		return r > 0;
 	int n = envfile_parse(path, buf, len, env, out, d);

@@ -30,10 +30,12 @@ int envfile_load(const char *path, int missing_ok, const struct envset *env,
  * Read the env file PATH (at most 64 MiB, a regular file) into *BUF, *LEN
  * bytes, NUL-terminated, for the caller to wipe_free. Returns 0; 1 after
  * adding "PATH: cannot read env file: WHY" to D; -1 (nothing added) when
- * PATH does not exist and MISSING_OK.
+ * PATH does not exist and MISSING_OK. ST (may be NULL) gets the fstat of
+ * the very file read.
  */
+struct stat;
 int envfile_read(const char *path, int missing_ok, char **buf, size_t *len,
-		 struct diag *d);
+		 struct stat *st, struct diag *d);
 
 /* Same, from a buffer of LEN bytes; NAME is used in sources and errors. */
 int envfile_parse(const char *name, const char *buf, size_t len,

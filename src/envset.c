@@ -8,6 +8,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The pool: blocks of 4 KiB growing to 256 KiB, bytes handed out in
+ * order. A request larger than a quarter of the next block gets a block
+ * of its own, behind the one being filled.
+ */
+struct envpool {
+	struct envpool *next;
+	size_t size, used;
+	char b[];
+};
+
+#define POOL_FIRST (4096 - sizeof(struct envpool))
+#define POOL_MAX (256 * 1024 - sizeof(struct envpool))
+
+static char *pool_alloc(struct envset *s, size_t n)
+{
+	struct envpool *c = s->pool;
+	if (c && c->size - c->used >= n) {
+		char *p = c->b + c->used;
+		c->used += n;
+		return p;
+	}
+	size_t size = c ? (c->size * 2 < POOL_MAX ? c->size * 2 : POOL_MAX)
+			: POOL_FIRST;
+	int own = n > size / 4;
+	if (own)
+		size = n;
+	struct envpool *b = xmalloc(sizeof *b + size);
+	b->size = size;
+	b->used = n;
+	if (own && c) { /* keep filling the current block */
+		b->next = c->next;
+		c->next = b;
+	} else {
+		b->next = c;
+		s->pool = b;
+	}
+	return b->b;
+}
+
+const char *envset_strndup(struct envset *s, const char *str, size_t n)
+{
+	char *p = pool_alloc(s, n + 1);
+	memcpy(p, str, n);
+	p[n] = '\0';
+	return p;
+}
+
+static const char *pool_strdup(struct envset *s, const char *str)
+{
+	return str ? envset_strndup(s, str, strlen(str)) : NULL;
+}
+
 void envset_init(struct envset *s)
 {
 	memset(s, 0, sizeof *s);
@@ -18,34 +71,36 @@ static void val_free(struct envvar *v)
 {
 	if (v->flags & EV_SODIUM)
 		sodium_free(v->val);
-	else if (v->flags & EV_REGION)
+	else if (v->flags & (EV_REGION | EV_POOL))
 		sodium_memzero(v->val, v->len);
 	else
 		wipe_free(v->val, v->len);
-	v->flags &= ~(EV_SODIUM | EV_REGION);
+	v->flags &= ~(EV_SODIUM | EV_REGION | EV_POOL);
 }
 
 static void var_clear(struct envvar *v)
 {
 	val_free(v);
-	free(v->source);
-	free(v->overrode);
 	free(v->from);
 	v->val = NULL;
 	v->len = 0;
-	v->source = v->overrode = v->from = NULL;
+	v->source = v->overrode = NULL; /* in the pool */
+	v->from = NULL;
 }
 
 void envset_free(struct envset *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		var_clear(&s->v[i]);
-		free(s->v[i].key);
-	}
 	free(s->v);
 	free(s->slots);
 	if (s->region)
 		sodium_free(s->region); /* wipes it */
+	for (struct envpool *c = s->pool, *next; c; c = next) {
+		next = c->next;
+		sodium_memzero(c->b, c->used); /* values, wiped or not */
+		free(c);
+	}
 	envset_init(s);
 }
 
@@ -103,19 +158,22 @@ struct envvar *envset_get(const struct envset *s, const char *key)
 	return envset_live(v) ? v : NULL;
 }
 
-struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
-				size_t len, enum origin o, const char *source)
+/*
+ * Set KEY (hash H) to VAL (taken), from SOURCE (in S's pool, or NULL). A
+ * new key is KEY itself when INPOOL (KEY is in S's pool), else a copy.
+ */
+static struct envvar *put(struct envset *s, const char *key, size_t h,
+			  int inpool, char *val, size_t len, enum origin o,
+			  const char *source)
 {
 	/* keep the table at most half full */
 	if ((s->n + 1) * 2 > s->nslots)
 		rehash(s);
-	size_t h = envset_hash(key);
 	size_t *slot = find_slot(s, key, h);
 	struct envvar *v;
 	if (*slot) {
 		v = &s->v[*slot - 1];
-		char *prev = envset_live(v) ? v->source : NULL;
-		v->source = NULL;
+		const char *prev = envset_live(v) ? v->source : NULL;
 		var_clear(v);
 		v->overrode = prev;
 		v->flags &= EV_REQUIRED;
@@ -123,25 +181,79 @@ struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
 		xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
 		v = &s->v[s->n];
 		memset(v, 0, sizeof *v);
-		v->key = xstrdup(key);
+		v->key = inpool ? key : pool_strdup(s, key);
 		v->hash = h;
 		*slot = ++s->n;
 	}
 	v->val = val;
 	v->len = len;
 	v->origin = o;
-	v->source = source ? xstrdup(source) : NULL;
+	v->source = source;
 	v->why = NULL;
 	return v;
+}
+
+struct envvar *envset_set_owned(struct envset *s, const char *key, char *val,
+				size_t len, enum origin o, const char *source)
+{
+	return put(s, key, envset_hash(key), 0, val, len, o,
+		   pool_strdup(s, source));
+}
+
+/* Hand SRC's pool to DST: what SRC's variables point to stays valid. */
+static void pool_adopt(struct envset *dst, struct envset *src)
+{
+	if (!src->pool)
+		return;
+	struct envpool *tail = src->pool;
+	while (tail->next)
+		tail = tail->next;
+	tail->next = dst->pool;
+	dst->pool = src->pool;
+	src->pool = NULL;
+}
+
+void envset_take(struct envset *dst, struct envset *src)
+{
+	pool_adopt(dst, src);
+	for (size_t i = 0; i < src->n; i++) {
+		struct envvar *s = &src->v[i];
+		if (!envset_live(s))
+			continue;
+		char *val = s->val;
+		unsigned keep = s->flags & (EV_SECRET | EV_SODIUM | EV_POOL);
+		if (s->flags & EV_REGION) { /* the region stays with SRC */
+			val = pool_alloc(dst, s->len + 1);
+			memcpy(val, s->val, s->len + 1);
+			keep |= EV_POOL;
+		} else {
+			s->val = NULL; /* DST owns it now */
+			s->flags &= ~(EV_SODIUM | EV_POOL);
+		}
+		struct envvar *v = put(dst, s->key, s->hash, 1, val, s->len,
+				       s->origin, s->source);
+		v->flags |= keep;
+		v->from = s->from;
+		s->from = NULL;
+		/* keep what it overrode inside its own layer (file over file) */
+		if (!v->overrode)
+			v->overrode = s->overrode;
+		var_clear(s);
+		s->flags = EV_DELETED;
+	}
 }
 
 struct envvar *envset_set(struct envset *s, const char *key, const char *val,
 			  size_t len, enum origin o, const char *source)
 {
-	char *copy = xmalloc(len + 1);
+	/* the source first: the value's bytes may be in the pool too */
+	const char *src = pool_strdup(s, source);
+	char *copy = pool_alloc(s, len + 1);
 	memcpy(copy, val, len);
 	copy[len] = '\0';
-	return envset_set_owned(s, key, copy, len, o, source);
+	struct envvar *v = put(s, key, envset_hash(key), 0, copy, len, o, src);
+	v->flags |= EV_POOL;
+	return v;
 }
 
 void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,

@@ -6,6 +6,12 @@
  * --explain). Lookups are O(1) (open addressing), so assembling 100k keys
  * stays linear. Values are NUL-terminated, hold no interior NUL, and are
  * wiped when replaced or freed.
+ *
+ * Memory: a set's keys, sources and the values it copies live in the
+ * set's pool, a few large blocks rather than three allocations per key.
+ * Nothing in the pool is freed alone: a replaced value is wiped where it
+ * is, and envset_free wipes and frees every block. Sets live as long as
+ * one assembly, so what replacing abandons is bounded by its input.
  */
 #ifndef ENVSET_H
 #define ENVSET_H
@@ -30,14 +36,17 @@ enum origin {
 #define EV_SODIUM 0x10u  /* val is sodium_malloc memory: freed with sodium_free */
 #define EV_UNOPENED 0x20u /* a sealed value that failed to open */
 #define EV_REGION 0x40u  /* val lives in the set's region: wiped, not freed */
+#define EV_POOL 0x80u    /* val lives in the set's pool: wiped, not freed */
 
 struct envvar {
-	char *key;
+	const char *key;      /* in the set's pool */
 	char *val;
 	size_t len;
 	enum origin origin;
-	char *source;   /* where the value came from; never the value */
-	char *overrode; /* source of the value this one replaced, or NULL */
+	const char *source;   /* where the value came from; never the value
+				 (pool) */
+	const char *overrode; /* source of the value this one replaced, or
+				 NULL (pool) */
 	const char *why; /* policy decision, a static string (for --explain) */
 	/*
 	 * The keys whose values went into this one through interpolation,
@@ -55,6 +64,7 @@ struct envset {
 	size_t *slots; /* 0 = empty, else index + 1 into v */
 	size_t nslots;
 	void *region; /* sodium_malloc'd, for EV_REGION values; freed with the set */
+	struct envpool *pool; /* keys, sources, copied values (envset.c) */
 };
 
 void envset_init(struct envset *s);
@@ -95,6 +105,19 @@ void envset_replace(struct envvar *v, char *val, size_t len, enum origin o,
  * if the set has a region already.
  */
 int envset_set_region(struct envset *s, void *region);
+
+/*
+ * Move every live variable of SRC over DST, in SRC's order, as
+ * envset_set would set it but without copying: DST takes SRC's pool, and
+ * with it the key (when new), the value, its source, its taint (->from),
+ * EV_SECRET, and the source it overrode inside SRC when DST had none. SRC
+ * is left with deleted variables only (envset_free it).
+ */
+void envset_take(struct envset *dst, struct envset *src);
+
+/* Copy N bytes at S, NUL-terminated, into S's pool: lives as long as the
+ * set (for ->overrode and the like). */
+const char *envset_strndup(struct envset *s, const char *str, size_t n);
 
 /* Remove KEY (its value is wiped). Returns 1 if it was there. */
 int envset_del(struct envset *s, const char *key);

@@ -120,10 +120,13 @@ static int build_as(const struct config *c, char *const *inherited,
 		    struct envset *env, char ***envp, struct user_ids *user,
 		    struct diag *d)
 {
-	int errs = assemble(c, inherited, env, d);
+	struct required req; /* --require-from files are read once, here */
+	policy_required_load(c, &req);
+	int errs = assemble(c, inherited, env, &req.keys, d);
 	errs += rename_apply(c, env, d); /* --rename: before the policy */
 	rules_defaults(c->rules, env); /* [keys] default= before the policy */
-	errs += policy_apply(c, env, d);
+	errs += policy_apply(c, env, &req, d);
+	policy_required_free(&req);
 	/* sealed values: the winning value of each key the service receives */
 	errs += seal_open_all(&c->private_keys, env, d);
 	errs += rules_check(c->rules, env, d);

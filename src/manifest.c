@@ -310,8 +310,9 @@ static void line_error(struct parser *x, const char *fmt, ...)
 static size_t find_or_comment(const char *p, size_t n, const char *chars)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (strchr(chars, p[i]))
-			return i;
+		for (const char *c = chars; *c; c++) /* not strchr: no call */
+			if (*c == p[i])
+				return i;
 		if (p[i] == ';' && i > 0 && isspace((unsigned char)p[i - 1]))
 			return n;
 	}

@@ -63,9 +63,7 @@ int policy_secret_name(const char *key)
 struct required_from {
 	const struct config *c;
 	const char *path;
-	struct strlist *req;
-	struct diag *d;
-	int errs;
+	struct required *r;
 };
 
 /* One key of a require_from file: required; a key [keys] calls
@@ -73,24 +71,35 @@ struct required_from {
  * conflict, reported at the [keys] line. */
 static void add_required(void *ctx, const char *key)
 {
-	struct required_from *r = ctx;
-	strlist_add(r->req, key);
-	const char *opt = rules_optional_where(r->c->rules, key);
+	struct required_from *f = ctx;
+	envset_set(&f->r->keys, key, "", 0, ORIG_NONE, NULL);
+	const char *opt = rules_optional_where(f->c->rules, key);
 	if (opt) {
-		diag_error(r->d, key, opt,
+		diag_error(&f->r->diag, key, opt,
 			   "optional in [keys] but required by require_from %s",
-			   r->path);
-		r->errs++;
+			   f->path);
+		f->r->errs++;
 	}
 }
 
-/* Every key named in an .env.example (values ignored) becomes required. */
-static int require_from(const struct config *c, const char *path,
-			struct strlist *req, struct diag *d)
+void policy_required_load(const struct config *c, struct required *r)
 {
-	struct required_from r = { c, path, req, d, 0 };
-	int errs = envfile_load_keys(path, d, add_required, &r);
-	return errs + r.errs;
+	envset_init(&r->keys);
+	diag_init(&r->diag);
+	r->errs = 0;
+	for (size_t i = 0; i < c->require.n; i++)
+		envset_set(&r->keys, c->require.v[i], "", 0, ORIG_NONE, NULL);
+	/* Every key named in an .env.example (values ignored) is required. */
+	for (size_t i = 0; i < c->require_from.n; i++) {
+		struct required_from f = { c, c->require_from.v[i], r };
+		r->errs += envfile_load_keys(f.path, &r->diag, add_required, &f);
+	}
+}
+
+void policy_required_free(struct required *r)
+{
+	envset_free(&r->keys);
+	diag_free(&r->diag);
 }
 
 /* KEY is required and not set: say so, and whether another spelling in
@@ -112,17 +121,12 @@ static void not_set(const struct config *c, const struct envset *env,
 			   near->key, key);
 }
 
-static int check_required(const struct config *c, const struct strlist *req,
+static int check_required(const struct config *c, const struct envset *req,
 			  struct envset *env, struct diag *d)
 {
 	int errs = 0;
-	struct envset seen; /* a key named twice is reported once */
-	envset_init(&seen);
-	for (size_t i = 0; i < req->n; i++) {
-		const char *key = req->v[i];
-		if (envset_get(&seen, key))
-			continue;
-		envset_set(&seen, key, "", 0, ORIG_NONE, NULL);
+	for (size_t i = 0; i < req->n; i++) { /* each key once */
+		const char *key = req->v[i].key;
 		struct envvar *v = envset_get(env, key);
 		int deny = strlist_match(&c->deny, key);
 		if (deny >= 0) {
@@ -141,7 +145,6 @@ static int check_required(const struct config *c, const struct strlist *req,
 			errs++;
 		}
 	}
-	envset_free(&seen);
 	return errs;
 }
 
@@ -205,17 +208,11 @@ static void warn_unmatched_allow(const struct config *c,
 	}
 }
 
-int policy_apply(const struct config *c, struct envset *env, struct diag *d)
+int policy_apply(const struct config *c, struct envset *env,
+		 const struct required *r, struct diag *d)
 {
-	struct strlist req = { 0 };
-	int errs = 0;
-	for (size_t i = 0; i < c->require.n; i++)
-		strlist_add(&req, c->require.v[i]);
-	for (size_t i = 0; i < c->require_from.n; i++)
-		errs += require_from(c, c->require_from.v[i], &req, d);
-
-	errs += check_required(c, &req, env, d);
-	strlist_free(&req);
+	diag_append(d, &r->diag);
+	int errs = r->errs + check_required(c, &r->keys, env, d);
 
 	int strip = c->strip || c->allow.n > 0;
 	size_t nstripped = 0, nkept = 0;

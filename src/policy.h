@@ -17,12 +17,28 @@
 int policy_secret_name(const char *key);
 
 /*
- * Mark required keys (EV_REQUIRED) and report the missing or empty ones,
- * a required key that --deny strips, and --require-from files. Then mark
- * every key kept or stripped (EV_STRIPPED, ->why) and secret (EV_SECRET).
- * Returns the number of errors added.
+ * The keys --require and --require-from name, each once, in the order
+ * named. policy_required_load reads the --require-from files once per
+ * build (the key-only scan): assemble uses the set to tell which KEY_FILE
+ * pointers are declared, policy_apply to tell which keys must be set.
  */
-int policy_apply(const struct config *c, struct envset *env, struct diag *d);
+struct required {
+	struct envset keys; /* names only (empty values) */
+	struct diag diag;   /* reading the files: policy_apply reports these */
+	int errs;           /* errors in diag */
+};
+void policy_required_load(const struct config *c, struct required *r);
+void policy_required_free(struct required *r);
+
+/*
+ * Mark the required keys of R (EV_REQUIRED) and report the missing or
+ * empty ones, a required key that --deny strips, and R's problems with
+ * the --require-from files. Then mark every key kept or stripped
+ * (EV_STRIPPED, ->why) and secret (EV_SECRET). Returns the number of
+ * errors added.
+ */
+int policy_apply(const struct config *c, struct envset *env,
+		 const struct required *r, struct diag *d);
 
 /*
  * Taint: a key built by interpolation (envvar.from) from a secret key is

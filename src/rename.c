@@ -27,15 +27,14 @@ static int rename_one(const char *spec, struct envset *env, struct diag *d)
 			   "is also set", old, new, old, where(v), new);
 		errs++;
 	} else if (v) {
-		/* copy first: adding NEW may move the table */
-		char *src = v->source ? xstrdup(v->source) : NULL;
-		char *over = v->overrode ? xstrdup(v->overrode) : NULL;
+		/* read first: adding NEW may move the table (the strings
+		 * live in the set's pool and stay) */
+		const char *src = v->source, *over = v->overrode;
 		enum origin o = v->origin;
 		unsigned flags = v->flags & (EV_SECRET | EV_REQUIRED);
 		struct envvar *n = envset_set(env, new, v->val, v->len, o, src);
 		n->flags |= flags;
 		n->overrode = over;
-		free(src);
 		envset_del(env, old);
 	}
 	free(old);

@@ -1264,7 +1264,7 @@ int seal_in_place(const char *pubkey, const char *path, char *const *names,
 
 	char *buf;
 	size_t len;
-	if (envfile_read(path, 0, &buf, &len, d))
+	if (envfile_read(path, 0, &buf, &len, NULL, d))
 		return EXIT_CONFIG;
 	if (sodium_ready(d) < 0) {
 		wipe_free(buf, len + 1);
@@ -1472,7 +1472,7 @@ int seal_reseal(const struct strlist *keyfiles, const char *pubkey,
 
 	char *buf;
 	size_t len;
-	if (envfile_read(path, 0, &buf, &len, d)) {
+	if (envfile_read(path, 0, &buf, &len, NULL, d)) {
 		keyring_free(&kr);
 		return EXIT_CONFIG;
 	}

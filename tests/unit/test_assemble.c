@@ -6,8 +6,20 @@
 #include <sys/stat.h>
 
 #include "assemble.h"
+#include "policy.h"
 
 static char dir[64];
+
+/* assemble with the required keys read as a build reads them. */
+static int assemble_req(const struct config *c, char *const *envp,
+			struct envset *out, struct diag *d)
+{
+	struct required r;
+	policy_required_load(c, &r);
+	int errs = assemble(c, envp, out, &r.keys, d);
+	policy_required_free(&r);
+	return errs;
+}
 
 static void put(const char *name, const char *content)
 {
@@ -74,7 +86,7 @@ static void layers_in_order(void **state)
 	srclist_add(&c.env_files, at("two.env"), 0);
 	srclist_add(&c.secret_dirs, at("sec"), 0);
 	char *envp[] = { "D=inherited", "E=inherited", "D=second", "ENVINIT_X=1", NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 0);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 0);
 	assert_string_equal(val(&out, "A"), "one");
 	assert_string_equal(val(&out, "B"), "two");
 	assert_string_equal(val(&out, "C"), "secret");
@@ -103,7 +115,7 @@ static void override_puts_inherited_last(void **state)
 	srclist_add(&c.env_files, at("one.env"), 0);
 	srclist_add(&c.secret_dirs, at("sec"), 0);
 	char *envp[] = { "A=inherited", "D=inherited", NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 0);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 0);
 	assert_string_equal(val(&out, "A"), "one");
 	assert_string_equal(val(&out, "D"), "secret");
 	envset_free(&out);
@@ -145,7 +157,7 @@ static void file_refs(void **state)
 	snprintf(miss, sizeof miss, "M_FILE=%s", at("nope"));
 	strlist_add_split(&c.require, "PW X M");
 	char *envp[] = { ref, both, "X=direct", miss, NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 2);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 2);
 	assert_string_equal(val(&out, "PW"), "from-file");
 	assert_true(envset_get(&out, "PW")->flags & EV_SECRET);
 	assert_int_equal(envset_get(&out, "PW")->origin, ORIG_FILEREF);
@@ -180,7 +192,7 @@ static void file_refs_only_declared(void **state)
 	char tok[300];
 	snprintf(tok, sizeof tok, "AWS_WEB_IDENTITY_TOKEN_FILE=%s", at("pw.txt"));
 	char *envp[] = { tok, NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 1);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 1);
 	assert_string_equal(val(&out, "AWS_WEB_IDENTITY_TOKEN_FILE"), at("pw.txt"));
 	assert_null(val(&out, "AWS_WEB_IDENTITY_TOKEN"));
 	assert_string_equal(val(&out, "LOG_FILE"), "/var/log/app.log");
@@ -210,7 +222,7 @@ static void secretdir_file_is_value(void **state)
 	srclist_add(&c.secret_dirs, at("sec2"), 0);
 	strlist_add_split(&c.file_keys, "*");
 	char *envp[] = { NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 0);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 0);
 	assert_string_equal(val(&out, "PW_FILE"), "/etc/passwd");
 	assert_null(val(&out, "PW"));
 	envset_free(&out);
@@ -237,7 +249,7 @@ static void private_key_never_loaded(void **state)
 	char k[300];
 	snprintf(k, sizeof k, "PW_FILE=%s", at("key"));
 	char *envp[] = { k, NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 3);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 3);
 	assert_int_equal(envset_count(&out), 0);
 	assert_string_equal(d.v[0].subject, at("key"));
 	assert_string_equal(d.v[1].subject, at("copy"));
@@ -260,7 +272,7 @@ static void file_suffix_off(void **state)
 	envset_init(&out);
 	c.file_suffix = strdup("");
 	char *envp[] = { "PW_FILE=/nonexistent", NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 0);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 0);
 	assert_string_equal(val(&out, "PW_FILE"), "/nonexistent");
 	envset_free(&out);
 	diag_free(&d);
@@ -283,7 +295,7 @@ static void many_keys_linear_smoke(void **state)
 	envset_init(&out);
 	srclist_add(&c.env_files, at("big.env"), 0);
 	char *envp[] = { NULL };
-	assert_int_equal(assemble(&c, envp, &out, &d), 0);
+	assert_int_equal(assemble_req(&c, envp, &out, &d), 0);
 	assert_int_equal(envset_count(&out), 20000);
 	assert_string_equal(val(&out, "K19999"), "v19999");
 	envset_free(&out);

@@ -62,6 +62,48 @@ static void many_keys_rehash(void **state)
 	envset_free(&s);
 }
 
+/* envset_take moves SRC's variables over DST, as the layers of assemble
+ * need: provenance, taint and secrecy travel, SRC keeps nothing live. */
+static void take_moves_layers(void **state)
+{
+	(void)state;
+	struct envset dst, src;
+	envset_init(&dst);
+	envset_init(&src);
+	envset_set(&dst, "A", "low", 3, ORIG_ENVFILE, "a.env:1");
+	envset_set(&dst, "K", "kept", 4, ORIG_ENVFILE, "a.env:2")->flags |= EV_REQUIRED;
+	envset_set(&src, "B", "b0", 2, ORIG_SECRETDIR, "/s/B0");
+	struct envvar *b = envset_set(&src, "B", "new", 3, ORIG_SECRETDIR, "/s/B");
+	b->flags |= EV_SECRET;
+	b->from = xstrdup("X,Y");
+	envset_set(&src, "A", "high", 4, ORIG_SECRETDIR, "/s/A");
+	envset_set(&src, "K", "over", 4, ORIG_SECRETDIR, "/s/K");
+	envset_set(&src, "GONE", "x", 1, ORIG_SECRETDIR, "/s/G");
+	envset_del(&src, "GONE");
+	envset_take(&dst, &src);
+
+	assert_int_equal(envset_count(&dst), 3);
+	assert_string_equal(dst.v[0].key, "A"); /* DST's order, then SRC's */
+	assert_string_equal(dst.v[1].key, "K");
+	assert_string_equal(dst.v[2].key, "B");
+	const struct envvar *a = envset_get(&dst, "A");
+	assert_string_equal(a->val, "high");
+	assert_string_equal(a->source, "/s/A");
+	assert_string_equal(a->overrode, "a.env:1"); /* the layer below */
+	assert_int_equal(a->origin, ORIG_SECRETDIR);
+	assert_int_equal(envset_get(&dst, "K")->flags & EV_REQUIRED, EV_REQUIRED);
+	const struct envvar *nb = envset_get(&dst, "B");
+	assert_string_equal(nb->val, "new");
+	assert_int_equal(nb->len, 3);
+	assert_string_equal(nb->overrode, "/s/B0"); /* inside its own layer */
+	assert_string_equal(nb->from, "X,Y");
+	assert_int_equal(nb->flags & EV_SECRET, EV_SECRET);
+	assert_null(envset_get(&dst, "GONE"));
+	assert_int_equal(envset_count(&src), 0);
+	envset_free(&src);
+	envset_free(&dst);
+}
+
 static void valid_names(void **state)
 {
 	(void)state;
@@ -79,6 +121,7 @@ int main(void)
 		cmocka_unit_test(set_get_keeps_order_and_overrode),
 		cmocka_unit_test(delete_and_revive),
 		cmocka_unit_test(many_keys_rehash),
+		cmocka_unit_test(take_moves_layers),
 		cmocka_unit_test(valid_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

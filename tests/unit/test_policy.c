@@ -38,6 +38,16 @@ static int stripped(const char *key)
 	return (envset_get(&env, key)->flags & EV_STRIPPED) != 0;
 }
 
+/* policy_apply with the required keys read as a build reads them. */
+static int apply(const struct config *cfg, struct envset *set, struct diag *dg)
+{
+	struct required r;
+	policy_required_load(cfg, &r);
+	int errs = policy_apply(cfg, set, &r, dg);
+	policy_required_free(&r);
+	return errs;
+}
+
 static void secret_names(void **state)
 {
 	(void)state;
@@ -66,7 +76,7 @@ static void secret_names(void **state)
 static void nothing_stripped_without_allow(void **state)
 {
 	(void)state;
-	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_int_equal(apply(&c, &env, &d), 0);
 	assert_false(stripped("DB_HOST"));
 	assert_false(stripped("WEX_TOKEN"));
 	assert_false(stripped("PATH"));
@@ -79,7 +89,7 @@ static void require_reports_every_problem(void **state)
 {
 	(void)state;
 	strlist_add_split(&c.require, "DB_HOST, MISSING EMPTY");
-	assert_int_equal(policy_apply(&c, &env, &d), 2);
+	assert_int_equal(apply(&c, &env, &d), 2);
 	assert_int_equal(d.nerrors, 2);
 	assert_string_equal(d.v[0].subject, "MISSING");
 	assert_string_equal(d.v[0].text, "required but not set");
@@ -94,7 +104,7 @@ static void a_key_required_twice_is_reported_once(void **state)
 	(void)state;
 	strlist_add_split(&c.require, "MISSING MISSING EMPTY");
 	strlist_add(&c.require, "MISSING");
-	assert_int_equal(policy_apply(&c, &env, &d), 2);
+	assert_int_equal(apply(&c, &env, &d), 2);
 	assert_string_equal(d.v[0].subject, "MISSING");
 	assert_string_equal(d.v[1].subject, "EMPTY");
 }
@@ -106,7 +116,7 @@ static void allow_keep_deny(void **state)
 	strlist_add(&c.keep, "PATH");
 	strlist_add(&c.deny, "*_PASSWORD");
 	strlist_add(&c.require, "WEX_TOKEN");
-	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_int_equal(apply(&c, &env, &d), 0);
 	assert_false(stripped("DB_HOST"));
 	assert_true(stripped("DB_PASSWORD"));
 	assert_false(stripped("WEX_TOKEN"));
@@ -121,7 +131,7 @@ static void required_and_denied_is_an_error(void **state)
 	(void)state;
 	strlist_add(&c.deny, "WEX_*");
 	strlist_add(&c.require, "WEX_TOKEN");
-	assert_int_equal(policy_apply(&c, &env, &d), 1);
+	assert_int_equal(apply(&c, &env, &d), 1);
 	assert_string_equal(d.v[0].subject, "WEX_TOKEN");
 	assert_string_equal(d.v[0].text, "required but denied by --deny WEX_*");
 }
@@ -130,7 +140,7 @@ static void service_strips_by_default(void **state)
 {
 	(void)state;
 	c.strip = 1;
-	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_int_equal(apply(&c, &env, &d), 0);
 	assert_true(stripped("DB_HOST"));
 	assert_true(stripped("PATH"));
 }
@@ -145,7 +155,7 @@ static void require_from_example(void **state)
 	assert_int_equal(write(fd, ex, sizeof ex - 1), (ssize_t)(sizeof ex - 1));
 	close(fd);
 	strlist_add(&c.require_from, path);
-	assert_int_equal(policy_apply(&c, &env, &d), 1);
+	assert_int_equal(apply(&c, &env, &d), 1);
 	assert_string_equal(d.v[0].subject, "NEEDED");
 	unlink(path);
 }
@@ -160,7 +170,7 @@ static void taint_follows_the_value(void **state)
 	v = envset_set(&env, "PLAIN", "y", 1, ORIG_ENVFILE, "a.env:7");
 	v->from = xstrdup("DB_HOST");
 	strlist_add(&c.deny, "DB_PASS*");
-	assert_int_equal(policy_apply(&c, &env, &d), 0);
+	assert_int_equal(apply(&c, &env, &d), 0);
 	assert_int_equal(policy_taint(&c, &env, &d), 1);
 	assert_int_equal(d.nerrors, 1);
 	assert_string_equal(d.v[d.n - 1].subject, "DSN");
@@ -185,7 +195,7 @@ static void missing_key_hints(void **state)
 	envset_set(&env, "db_user", "u", 1, ORIG_SECRETDIR, "/s/db-user");
 	envset_set(&env, "api_url", "x", 1, ORIG_ENVFILE, "a.env:9");
 	strlist_add_split(&c.require, "DB_USER API_URL NOPE");
-	assert_int_equal(policy_apply(&c, &env, &d), 3);
+	assert_int_equal(apply(&c, &env, &d), 3);
 	assert_string_equal(d.v[0].text, "required but not set (secret file "
 			    "/s/db-user would give it with --secrets-upcase)");
 	assert_string_equal(d.v[1].text, "required but not set (api_url from "

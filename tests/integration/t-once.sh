@@ -1,0 +1,26 @@
+# Every file a start reads is opened exactly once: the manifest, each env
+# file (also judged "not a private key" on what was read, so it cannot
+# change between the check and the read), each --require-from file (its
+# names serve both the KEY_FILE declaration and the required check), each
+# secret and each KEY_FILE target. Counted with strace (open, openat,
+# openat2: the secret entries are opened relative to the directory).
+printf 'A=1\nB=2\nC_FILE=c.txt\n' >a.env
+printf 'A=\nB=\nC=\nS=\n' >ex.env
+printf 'secret-c' >c.txt
+mkdir sec && printf 'tok' >sec/TOKEN
+pk=$("$EI" keygen --private-key-file k.key)
+printf 'S=%s\n' "$(printf 'sealed' | "$EI" seal --public-key "$pk" S)" >s.env
+printf '[keys]\nC = secret\n[service app]\nrequire_from = ex.env\nenv_file = a.env\nenv_file = s.env\nsecrets_dir = sec\nprivate_key_file = k.key\n' >m.ini
+# opens NAME: how many times the traced start opened NAME
+opens() {
+	grep -cE "^[0-9]+ +(open\\(|openat2?\\((AT_FDCWD|[0-9]+), )\"$1\"" "$T/trace"
+}
+for how in check exec; do
+	if [ $how = check ]; then set -- check -c m.ini -s app
+	else set -- -c m.ini -s app --exec -- "$SHOWENV"; fi
+	ee strace -f -o "$T/trace" -e trace=open,openat,openat2 "$EI" "$@"
+	ok "$how: runs -> 0" rc 0
+	for f in m.ini ex.env a.env s.env k.key TOKEN c.txt; do
+		ok "$how: $f opened once" [ "$(opens "$f")" = 1 ]
+	done
+done
