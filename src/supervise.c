@@ -457,12 +457,6 @@ static pid_t proc_ppid(const char *pid)
 	return (pid_t)strtol(p + 4, NULL, 10);
 }
 
-/*
- * As a subreaper (not PID 1), kill(-1) would reach the whole machine:
- * signal only our descendants, found by walking /proc (several passes:
- * a grandchild is only recognised once its parent is). Without /proc,
- * the main child's process group is the best we can do.
- */
 struct proc {
 	pid_t pid, ppid;
 };
@@ -473,8 +467,10 @@ static int grow(void **v, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
 		return 0;
-	size_t c = *cap ? *cap * 2 : 64;
-	void *p = c < ((size_t)-1) / 2 / size ? realloc(*v, c * size) : NULL;
+	size_t c = *cap ? *cap : 64;
+	while (c < need && c < ((size_t)-1) / 2 / size)
+		c *= 2;
+	void *p = c >= need ? realloc(*v, c * size) : NULL;
 	if (!p)
 		return -1;
 	*v = p;
@@ -506,8 +502,14 @@ static int read_procs(struct proc **procs, size_t *n)
 	return st;
 }
 
-/* Returns -1 when /proc cannot be read or there is no memory for the
- * walk (nothing was signalled then). */
+/*
+ * As a subreaper (not PID 1), kill(-1) would reach the whole machine:
+ * signal only our descendants, found by walking /proc (several passes:
+ * a grandchild is only recognised once its parent is). Without /proc,
+ * the main child's process group is the best we can do (signal_rest).
+ * Returns -1 when /proc cannot be read or there is no memory for the walk
+ * (nothing was signalled then).
+ */
 static int signal_descendants(int sig)
 {
 	struct proc *procs = NULL;
