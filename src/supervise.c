@@ -43,11 +43,14 @@
  *     (watch_round_guarded): when memory runs out, the round is dropped,
  *     one line says so, and the service keeps running with the
  *     environment it has; the next change reads everything again. What the
- *     dropped round had built is left as it is, never freed (a structure
- *     half-built when the allocation failed cannot be walked safely): at
- *     most one round's memory, in a process that is not dumpable. The
- *     rebuild itself makes the inherited environment's copy inaccessible
- *     again first (rebuild.c).
+ *     dropped round had built (memory, and any file it had open) is left
+ *     as it is, never freed (a structure half-built when the allocation
+ *     failed cannot be walked safely): at most one round's worth, in a
+ *     process that is not dumpable. The state the loop keeps is changed
+ *     only after a round's last allocation (the running digests are
+ *     replaced once the new set and its diff exist), so a dropped round
+ *     changes nothing. The rebuild itself makes the inherited
+ *     environment's copy inaccessible again first (rebuild.c).
  *   - A forked child leaves the point first thing (child_exec): an
  *     allocation failure there exits the child, never jumps into the
  *     supervisor's loop in the child's copy of our memory.
