@@ -46,12 +46,16 @@ ifeq ($(IS_MUSL),1)
   REL_INC = -I$(BUILD)/musl-include
   REL_OBJS = $(patsubst src/%.c,$(BUILD)/rel/%.o,$(LIB_SRCS) src/main.c src/compat.c)
   REL_LIBS = $(SYSLIBDIR)/libinih.a $(SYSLIBDIR)/libsodium.a
+  # The start-up arena (src/arena.h): every malloc of the binary, libc's
+  # own included, goes through it until envinit closes it.
+  REL_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+  $(BUILD)/rel/arena.o: CPPFLAGS_ALL += -DENVINIT_ARENA
 else
   REL_INC =
   REL_OBJS = $(patsubst src/%.c,$(BUILD)/rel/%.o,$(LIB_SRCS) src/main.c)
   REL_LIBS = -linih -lsodium
 endif
-REL_LDFLAGS = -static -Wl,--gc-sections -s
+REL_LDFLAGS = -static -Wl,--gc-sections -s $(REL_WRAP)
 
 .PHONY: all deps test-deps build demo test unit integration lint lint-man install clean bench fuzz
 

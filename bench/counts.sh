@@ -20,6 +20,8 @@ meta() { :; }
 ENVINIT=$root/build/envinit
 VG=$root/build/vg/envinit
 LIBDIR=/usr/lib/$(cc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+# the release link's wrapping of malloc & co. (the start-up arena, src/arena.h)
+WRAP=$(sed -n 's/^  REL_WRAP = //p' Makefile)
 { [ -x "$ENVINIT" ] && [ -x "$VG" ]; } || die "run 'make build build/vg/envinit' first"
 OUT=$(mktemp -d /tmp/envinit-counts.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
@@ -28,10 +30,10 @@ mkdir -p "$WL" "$OUT/bin"
 musl-gcc -std=c11 -Os -static -s -o "$OUT/bin/noop" bench/noop.c
 NOOP=$OUT/bin/noop
 # the same objects, unstripped, for callgrind's function names
-musl-gcc -static -Wl,--gc-sections -o "$OUT/bin/envinit.sym" build/rel/*.o \
+musl-gcc -static -Wl,--gc-sections $WRAP -o "$OUT/bin/envinit.sym" build/rel/*.o \
 	"$LIBDIR/libinih.a" "$LIBDIR/libsodium.a"
 musl-gcc -std=c11 -Os -c -o "$OUT/bin/execstop.o" bench/execstop.c
-musl-gcc -static -Wl,--gc-sections -Wl,--wrap=execve -o "$OUT/bin/envinit.stop" build/rel/*.o \
+musl-gcc -static -Wl,--gc-sections -Wl,--wrap=execve $WRAP -o "$OUT/bin/envinit.stop" build/rel/*.o \
 	"$OUT/bin/execstop.o" "$LIBDIR/libinih.a" "$LIBDIR/libsodium.a"
 clean_env() {
 	env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="${HOME:-/}" LANG=C.UTF-8 TZ=UTC "$@"

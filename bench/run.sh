@@ -103,10 +103,13 @@ for s in src/*.c; do
 done
 LIBS="$LIBDIR/libinih.a $LIBDIR/libsodium.a"
 LD="musl-gcc -static -Wl,--gc-sections"
-$LD -Wl,-Map="$OUT/envinit.map" -o "$OUT/bin/envinit.sym" $objs $LIBS
-$LD -s -o "$OUT/bin/envinit.relink" $objs $LIBS
+# malloc & co. wrapped as the release link does (the start-up arena)
+WRAP=$(sed -n 's/^  REL_WRAP = //p' Makefile)
+$LD $WRAP -Wl,-Map="$OUT/envinit.map" -o "$OUT/bin/envinit.sym" $objs $LIBS
+$LD $WRAP -s -o "$OUT/bin/envinit.relink" $objs $LIBS
 nm -n "$OUT/bin/envinit.sym" >"$OUT/envinit.nm"
-# A what-if: the same objects with an allocator that never frees.
+# A what-if: the same objects with an allocator that never frees (in
+# place of musl's, so without the arena's wrapping).
 $HCC -c -o "$OUT/bin/bumpalloc.o" bench/bumpalloc.c
 $LD -s -o "$OUT/bin/envinit-bump" $objs "$OUT/bin/bumpalloc.o" $LIBS
 BUMP=$OUT/bin/envinit-bump
@@ -312,8 +315,8 @@ CCO="musl-gcc -I build/musl-include -Os -ffunction-sections -fdata-sections -c"
 $CCO -DPICKERS=1 bench/sodium_core.c -o "$OUT/bin/core1.o"
 $CCO -DPICKERS=0 bench/sodium_core.c -o "$OUT/bin/core0.o"
 $CCO bench/sealfloor.c -o "$OUT/bin/sealfloor.o"
-$LD -s -Wl,-Map="$OUT/probe_pickers.map" -o "$OUT/bin/probe_pickers" $objs "$OUT/bin/core1.o" $LIBS
-$LD -s -o "$OUT/bin/probe_nopickers" $objs "$OUT/bin/core0.o" $LIBS
+$LD $WRAP -s -Wl,-Map="$OUT/probe_pickers.map" -o "$OUT/bin/probe_pickers" $objs "$OUT/bin/core1.o" $LIBS
+$LD $WRAP -s -o "$OUT/bin/probe_nopickers" $objs "$OUT/bin/core0.o" $LIBS
 $LD -s -Wl,-Map="$OUT/floor.map" -o "$OUT/bin/floor" "$OUT/bin/sealfloor.o" build/rel/compat.o $LIBS
 $LD -s -o "$OUT/bin/floor_pickers" "$OUT/bin/sealfloor.o" "$OUT/bin/core1.o" build/rel/compat.o $LIBS
 python3 bench/mapsize.py "$OUT/probe_pickers.map" >"$OUT/probe_pickers.json"

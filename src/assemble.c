@@ -104,10 +104,8 @@ static int load_env_file(const struct source *src,
 
 static int load_env_files(const struct config *c,
 			  const struct envset *inherited, struct envset *files,
-			  struct diag *d)
+			  const struct stat *keys, size_t nkeys, struct diag *d)
 {
-	size_t nkeys;
-	struct stat *keys = private_key_stats(c, &nkeys);
 	int errs = 0;
 	for (size_t i = 0; i < c->env_files.n; i++) {
 		size_t before = envset_count(files);
@@ -122,22 +120,21 @@ static int load_env_files(const struct config *c,
 			  "env file read: %zu keys in all so far (+%zu new)",
 			  envset_count(files), envset_count(files) - before);
 	}
-	free(keys);
 	return errs;
 }
 
 static int load_sources(const struct config *c, const struct envset *inherited,
 			struct envset *files, struct envset *secrets,
-			struct diag *d)
+			const struct stat *keys, size_t nkeys, struct diag *d)
 {
-	int errs = load_env_files(c, inherited, files, d);
+	int errs = load_env_files(c, inherited, files, keys, nkeys, d);
 
 	struct secretdir_opts so = {
 		.upcase = c->secrets_upcase == 1,
 		.max_value_size = config_max_value_size(c),
+		.exclude = keys,
+		.nexclude = nkeys,
 	};
-	struct stat *ex = private_key_stats(c, &so.nexclude);
-	so.exclude = ex;
 	for (size_t i = 0; i < c->secret_dirs.n; i++) {
 		size_t before = envset_count(secrets);
 		errs += secretdir_load(c->secret_dirs.v[i].path,
@@ -147,9 +144,12 @@ static int load_sources(const struct config *c, const struct envset *inherited,
 			  "secrets dir read: %zu keys",
 			  envset_count(secrets) - before);
 	}
-	free(ex);
 	return errs;
 }
+
+static int file_refs(const struct config *c, struct envset *env,
+		     const struct envset *required, const struct stat *keys,
+		     size_t nkeys, struct diag *d);
 
 int assemble(const struct config *c, char *const *envp, struct envset *out,
 	     const struct envset *required, struct diag *d)
@@ -160,7 +160,10 @@ int assemble(const struct config *c, char *const *envp, struct envset *out,
 	envset_init(&secrets);
 
 	assemble_inherited(c, envp, &inherited, d);
-	int errs = load_sources(c, &inherited, &files, &secrets, d);
+	/* the private key files, by identity: never a source (stat once) */
+	size_t nkeys;
+	struct stat *keys = private_key_stats(c, &nkeys);
+	int errs = load_sources(c, &inherited, &files, &secrets, keys, nkeys, d);
 
 	if (c->override == 1) {
 		envset_take(out, &inherited);
@@ -175,7 +178,8 @@ int assemble(const struct config *c, char *const *envp, struct envset *out,
 	envset_free(&files);
 	envset_free(&secrets);
 
-	errs += assemble_file_refs(c, out, required, d);
+	errs += file_refs(c, out, required, keys, nkeys, d);
+	free(keys);
 	return errs;
 }
 
@@ -269,8 +273,11 @@ static int declared(const struct config *c, const struct envset *required,
 	       strlist_match(&c->file_keys, key) >= 0;
 }
 
-int assemble_file_refs(const struct config *c, struct envset *env,
-		       const struct envset *required, struct diag *d)
+/* Resolve KEY<suffix>=PATH indirection in ENV (the README's "Precedence")
+ * for the keys declared as assemble says; KEYS are the private key files. */
+static int file_refs(const struct config *c, struct envset *env,
+		     const struct envset *required, const struct stat *keys,
+		     size_t nkeys, struct diag *d)
 {
 	const char *suffix = config_file_suffix(c);
 	size_t slen = strlen(suffix);
@@ -295,8 +302,6 @@ int assemble_file_refs(const struct config *c, struct envset *env,
 		free(key);
 	}
 
-	size_t nkeys;
-	struct stat *keys = private_key_stats(c, &nkeys);
 	int errs = 0;
 	for (size_t i = 0; i < nrefs; i++) {
 		char *key = xstrndup(refs[i], strlen(refs[i]) - slen);
@@ -311,7 +316,6 @@ int assemble_file_refs(const struct config *c, struct envset *env,
 		free(key);
 		free(refs[i]);
 	}
-	free(keys);
 	free(refs);
 	return errs;
 }

@@ -34,10 +34,6 @@ void assemble_inherited(const struct config *c, char *const *envp,
 int assemble(const struct config *c, char *const *envp, struct envset *out,
 	     const struct envset *required, struct diag *d);
 
-/* Resolve KEY<suffix>=PATH indirection in ENV (the README's "Precedence")
- * for the keys declared as assemble says. */
-int assemble_file_refs(const struct config *c, struct envset *env,
-		       const struct envset *required, struct diag *d);
 
 /*
  * For --explain: the inherited names --clear-env drops (those

@@ -81,10 +81,28 @@ void strlist_free(struct strlist *l)
 	memset(l, 0, sizeof *l);
 }
 
+int glob_match(const char *glob, const char *key)
+{
+	/* It is called for every key and every glob: the literal start is
+	 * compared here, and a name or NAME_* is decided without fnmatch.
+	 * Before the first special character, a glob matches only itself. */
+	for (size_t i = 0;; i++) {
+		char g = glob[i];
+		if (g == '*' && !glob[i + 1])
+			return 1;
+		if (g == '*' || g == '?' || g == '[' || g == '\\')
+			return fnmatch(glob, key, 0) == 0;
+		if (g != key[i])
+			return 0;
+		if (!g)
+			return 1;
+	}
+}
+
 int strlist_match(const struct strlist *l, const char *key)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (fnmatch(l->v[i], key, 0) == 0)
+		if (glob_match(l->v[i], key))
 			return (int)i;
 	return -1;
 }

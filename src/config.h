@@ -106,7 +106,10 @@ void strlist_add(struct strlist *l, const char *s);
 /* Append each comma- or space-separated item of S. */
 void strlist_add_split(struct strlist *l, const char *s);
 void strlist_free(struct strlist *l);
-/* Index of the first glob in L that KEY matches (fnmatch), or -1. */
+/* Whether KEY matches GLOB as fnmatch(GLOB, KEY, 0) says, faster for a
+ * plain name and for NAME* (the globs --allow, --deny and --keep get). */
+int glob_match(const char *glob, const char *key);
+/* Index of the first glob in L that KEY matches (glob_match), or -1. */
 int strlist_match(const struct strlist *l, const char *key);
 /* Whether L holds exactly S. */
 int strlist_has(const struct strlist *l, const char *s);

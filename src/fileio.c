@@ -35,6 +35,9 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 {
 	/* Read up to cap + 1 bytes, so a larger input is seen as too big. */
 	size_t size = hint ? hint : 4096, n = 0;
+	/* a short read that ends at the size fstat gave (HINT - 1) is the
+	 * end of a regular file: no read just to see 0 */
+	size_t expect = hint ? hint - 1 : (size_t)-1;
 	enum fileio_err err = FIO_OK;
 	char *p = xmalloc(size + 1);
 	*buf = NULL;
@@ -59,7 +62,10 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 		}
 		if (r == 0)
 			break;
+		int shortread = (size_t)r < size - n;
 		n += (size_t)r;
+		if (shortread && n == expect)
+			break;
 	}
 	if (!err && n > cap)
 		err = FIO_TOOBIG;
@@ -73,6 +79,19 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 	return FIO_OK;
 }
 
+enum fileio_err fileio_read_statted(int fd, const struct stat *st, size_t cap,
+				    char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	if (!S_ISREG(st->st_mode))
+		return FIO_NOTREG;
+	if ((unsigned long long)st->st_size > cap)
+		return FIO_TOOBIG;
+	/* The size may have changed since fstat: read to the end anyway. */
+	return fileio_read_fd(fd, (size_t)st->st_size + 1, cap, buf, len);
+}
+
 /* fileio_read_opened, also giving the file's fstat in *ST. */
 static enum fileio_err read_opened_stat(int fd, size_t cap, char **buf,
 					size_t *len, struct stat *st)
@@ -81,12 +100,7 @@ static enum fileio_err read_opened_stat(int fd, size_t cap, char **buf,
 	*len = 0;
 	if (fstat(fd, st) < 0)
 		return from_errno(errno);
-	if (!S_ISREG(st->st_mode))
-		return FIO_NOTREG;
-	if ((unsigned long long)st->st_size > cap)
-		return FIO_TOOBIG;
-	/* The size may have changed since fstat: read to the end anyway. */
-	return fileio_read_fd(fd, (size_t)st->st_size + 1, cap, buf, len);
+	return fileio_read_statted(fd, st, cap, buf, len);
 }
 
 enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,

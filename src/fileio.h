@@ -38,7 +38,9 @@ enum fileio_err fileio_read_stat(int dirfd, const char *path, size_t cap,
 /*
  * Read FD (a pipe, stdin, an open file) to its end into a new
  * NUL-terminated buffer, as fileio_read does; HINT is the first buffer
- * size (0: a default). More than CAP bytes is FIO_TOOBIG.
+ * size (0: a default). More than CAP bytes is FIO_TOOBIG. A HINT of a
+ * regular file's fstat size + 1 also ends the read when a read comes back
+ * short at exactly that size (the end, without a read that returns 0).
  */
 enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 			       size_t *len);
@@ -49,6 +51,9 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
  */
 enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,
 				   size_t *len);
+/* Same, ST being FD's fstat, already taken. */
+enum fileio_err fileio_read_statted(int fd, const struct stat *st, size_t cap,
+				    char **buf, size_t *len);
 
 /*
  * Open PATH relative to DIRFD with FLAGS (no O_CREAT) so that every

@@ -7,6 +7,7 @@
  * Every phase returns a status and appends problems to one diagnostics
  * list; only report.c prints and only main() exits.
  */
+#include "arena.h"
 #include "assemble.h"
 #include "cli.h"
 #include "config.h"
@@ -377,6 +378,20 @@ static int held_signal(void)
 }
 
 /*
+ * The start-up arena (arena.h) serves one pass that ends in execve or
+ * exit: check, print, get and a run in exec mode. It is closed for what
+ * loops or stays (a supervisor, --wait's probes, --watch) and for the key
+ * tools and lint, which may read large files again and again.
+ */
+static void arena_for(const struct config *c)
+{
+	int one_pass = c->cmd == CMD_CHECK || c->cmd == CMD_PRINT ||
+		       c->cmd == CMD_GET || (c->cmd == CMD_RUN && !supervise_wanted(c));
+	if (!one_pass || c->wait != UNSET || c->watch != WATCH_NONE)
+		arena_close();
+}
+
+/*
  * Start the service as C says with *ENVP: exec, or supervise (with --watch,
  * REBUILD re-assembles). USER is the -u user build() resolved (NULL
  * without -u), applied just before exec: by us in exec mode, by the child
@@ -450,6 +465,7 @@ int main(int argc, char **argv)
 	}
 	cli_watch = cfg.watch != WATCH_NONE;
 	config_from_environment(&cfg, environ);
+	arena_for(&cfg);
 	/* HOOK(seal): keygen and seal read no sources and no manifest */
 	if (cfg.cmd == CMD_KEYGEN || cfg.cmd == CMD_SEAL) {
 		status = keytool(&cfg, &d);
@@ -473,6 +489,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	arena_for(&cfg); /* the manifest may have asked for init mode */
 	if (cfg.cmd == CMD_LINT) {
 		status = lint_cmd(argc, argv, &cfg, manifest, &d);
 		goto out;

@@ -12,7 +12,6 @@
 #include "rename.h"
 #include "rules.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,7 +199,7 @@ static void warn_unmatched_allow(const struct config *c,
 	for (size_t g = 0; g < c->allow.n; g++) {
 		size_t i = 0;
 		while (i < env->n && !(envset_live(&env->v[i]) &&
-				       fnmatch(c->allow.v[g], env->v[i].key, 0) == 0))
+				       glob_match(c->allow.v[g], env->v[i].key)))
 			i++;
 		if (i == env->n && !strlist_has(&c->require, c->allow.v[g]))
 			diag_warn(d, NULL, NULL, "--allow '%s': matches no key",

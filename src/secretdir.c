@@ -61,23 +61,32 @@ static void pass_reset(struct pass *p)
 	diag_free(&p->d);
 }
 
+/* A directory entry: its name, and its type as the listing gave it
+ * (DT_UNKNOWN when the file system does not say). */
+struct entry {
+	char *name;
+	unsigned char type;
+};
+
 static int cmp_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct entry *)a)->name,
+		      ((const struct entry *)b)->name);
 }
 
-static void free_names(char **names, size_t n)
+static void free_names(struct entry *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
+		free(names[i].name);
 	free(names);
 }
 
 /*
- * The names in directory FD, dot-entries left out, sorted. Returns -1
- * with errno set on failure. FD stays open: the stream reads a dup.
+ * The entries of directory FD, dot-entries left out, sorted by name.
+ * Returns -1 with errno set on failure. FD stays open: the stream reads
+ * a dup.
  */
-static int list_names(int fd, char ***names, size_t *n)
+static int list_names(int fd, struct entry **names, size_t *n)
 {
 	*names = NULL;
 	*n = 0;
@@ -106,7 +115,8 @@ static int list_names(int fd, char ***names, size_t *n)
 		if (de->d_name[0] == '.')
 			continue;
 		xgrow((void **)names, &cap, *n + 1, sizeof **names);
-		(*names)[(*n)++] = xstrdup(de->d_name);
+		(*names)[*n].type = de->d_type;
+		(*names)[(*n)++].name = xstrdup(de->d_name);
 	}
 	int e = errno;
 	closedir(dp);
@@ -163,13 +173,13 @@ static const char *link_error(int e)
 	}
 }
 
-/* Read the regular file FD (entry NAME) as KEY into the stage. */
-static void read_value(struct pass *p, int fd, const char *name,
-		       const char *key, const char *path)
+/* Read the regular file FD (entry NAME, fstat ST) as KEY into the stage. */
+static void read_value(struct pass *p, int fd, const struct stat *st,
+		       const char *name, const char *key, const char *path)
 {
 	char *buf;
 	size_t len;
-	enum fileio_err err = fileio_read_opened(fd, p->cap, &buf, &len);
+	enum fileio_err err = fileio_read_statted(fd, st, p->cap, &buf, &len);
 	switch (err) {
 	case FIO_OK:
 		break;
@@ -219,22 +229,31 @@ static int open_entry(int dirfd, const char *name, int flags)
 				   O_NOCTTY | O_CLOEXEC | flags);
 }
 
-/* Entry NAME of the directory read: open it beneath the directory,
- * classify what was opened, map the name, then read it. */
-static void load_entry(struct pass *p, const char *name)
+/* Entry E of the directory read: open it beneath the directory,
+ * classify what was opened, map the name, then read it. The listing's
+ * type only skips directories and words errors; what is read is judged
+ * by the fstat of what was opened. */
+static void load_entry(struct pass *p, const struct entry *e)
 {
+	const char *name = e->name;
 	char *path = xasprintf("%s/%s", p->dir, name);
 	char *key = NULL;
 	int fd = -1;
 	struct stat st;
-	if (fstatat(p->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno != ENOENT)
-			diag_error(&p->d, path, NULL, "%s", strerror(errno));
-		goto out;
+	unsigned char type = e->type;
+	if (type == DT_UNKNOWN) {
+		if (fstatat(p->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT)
+				diag_error(&p->d, path, NULL, "%s",
+					   strerror(errno));
+			goto out;
+		}
+		type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISLNK(st.st_mode) ? DT_LNK
+										 : DT_REG;
 	}
-	if (S_ISDIR(st.st_mode))
+	if (type == DT_DIR)
 		goto out;
-	int link = S_ISLNK(st.st_mode);
+	int link = type == DT_LNK;
 	fd = open_entry(p->fd, name, 0);
 	if (fd < 0) {
 		if (errno == ENOENT && !link) /* removed since it was listed */
@@ -273,7 +292,7 @@ static void load_entry(struct pass *p, const char *name)
 		goto out;
 	}
 	envset_set(&p->claimed, key, "", 0, ORIG_SECRETDIR, path);
-	read_value(p, fd, name, key, path);
+	read_value(p, fd, &st, name, key, path);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -284,7 +303,7 @@ out:
 /* Every entry of p->fd into the stage. */
 static void load_pass(struct pass *p)
 {
-	char **names;
+	struct entry *names;
 	size_t n;
 	if (list_names(p->fd, &names, &n) < 0) {
 		diag_error(&p->d, p->given, NULL, "secrets directory: %s",
@@ -292,7 +311,7 @@ static void load_pass(struct pass *p)
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		load_entry(p, names[i]);
+		load_entry(p, &names[i]);
 	free_names(names, n);
 }
 
@@ -311,12 +330,14 @@ static void pause_before_try(int try)
  * the symlink at that instant), read every key relative to that fd, then
  * check ..data still names the same directory. Returns 0 when the pass
  * holds one consistent version, 1 when ..data changed, 2 when it
- * dangled, -1 on an error already reported.
+ * dangled, -1 on an error already reported. FD is ..data opened already,
+ * or -1 to open it here.
  */
-static int kubelet_try(struct pass *p, int dirfd)
+static int kubelet_try(struct pass *p, int dirfd, int fd)
 {
 	/* ..data and what it names resolve beneath DIR, like every key */
-	int fd = open_entry(dirfd, "..data", O_DIRECTORY);
+	if (fd < 0)
+		fd = open_entry(dirfd, "..data", O_DIRECTORY);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 2;
@@ -352,14 +373,15 @@ out:
 	return ret;
 }
 
-static int load_kubelet(struct pass *p, int dirfd)
+/* FIRST: ..data as opened to tell the layout (-1: not opened). */
+static int load_kubelet(struct pass *p, int dirfd, int first)
 {
 	char *via = xasprintf("%s/..data", p->dir);
 	int r = 1;
 	for (int try = 0; try < KUBELET_TRIES && r > 0; try++) {
 		pass_reset(p);
 		pause_before_try(try);
-		r = kubelet_try(p, dirfd);
+		r = kubelet_try(p, dirfd, try == 0 ? first : -1);
 	}
 	if (r > 0) {
 		/* never a partial set: what the last try read is dropped */
@@ -391,7 +413,7 @@ static void commit(struct pass *p, struct envset *out, struct diag *d)
 
 static int open_dir(const char *dir, int missing_ok, struct diag *d)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 	switch (errno) {
@@ -433,9 +455,13 @@ int secretdir_load(const char *dir, int missing_ok,
 	if (dirfd < 0)
 		goto out;
 
+	/* the kubelet layout has ..data; opening it is the test (a dangling
+	 * one is the kubelet layout too) */
 	struct stat st;
-	if (fstatat(dirfd, "..data", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		load_kubelet(&p, dirfd);
+	int data = open_entry(dirfd, "..data", O_DIRECTORY);
+	if (data >= 0 || errno != ENOENT ||
+	    fstatat(dirfd, "..data", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		load_kubelet(&p, dirfd, data);
 	} else {
 		p.fd = dirfd;
 		load_pass(&p);

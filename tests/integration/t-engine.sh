@@ -187,13 +187,16 @@ want() {
 	echo "$1 started with: $(printf '%s\n' $names | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 }
 # The compose file $1 as written, in a copy of the example: without the
-# pulled postgres and redis services, prod's /srv/pulse being the copy.
+# pulled postgres and redis services, prod's /srv/pulse being the copy,
+# and without host ports (what runs is tested, not the host's port 8000,
+# which another test run or service may hold).
 cp -R "$PP" pp
 compose_copy() {
 	awk '/^  (postgres|redis):$/ { drop = 1; next }
 		drop && /^  [^ ]/ { drop = 0 }
 		drop { next }
 		/^    depends_on:/ { next }
+		/^    ports:/ { next }
 		{ print }' "$PP/$1" | sed "s,/srv/pulse/,$T/pp/," >"pp/$1"
 }
 for f in compose.yaml compose.prod.yaml; do

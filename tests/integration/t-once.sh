@@ -3,7 +3,9 @@
 # change between the check and the read), each --require-from file (its
 # names serve both the KEY_FILE declaration and the required check), each
 # secret and each KEY_FILE target. Counted with strace (open, openat,
-# openat2: the secret entries are opened relative to the directory).
+# openat2: the secret entries are opened relative to the directory). And
+# each is read with one read(): its size is known from fstat, so a short
+# read at that size is the end, without another read to see 0.
 printf 'A=1\nB=2\nC_FILE=c.txt\n' >a.env
 printf 'A=\nB=\nC=\nS=\n' >ex.env
 printf 'secret-c' >c.txt
@@ -18,11 +20,13 @@ opens() {
 for how in check exec; do
 	if [ $how = check ]; then set -- check -c m.ini -s app
 	else set -- -c m.ini -s app --exec -- "$SHOWENV"; fi
-	ee strace -f -o "$T/trace" -e trace=open,openat,openat2 "$EI" "$@"
+	ee strace -f -o "$T/trace" -e trace=open,openat,openat2,read "$EI" "$@"
 	ok "$how: runs -> 0" rc 0
 	for f in m.ini ex.env a.env s.env k.key TOKEN c.txt; do
 		ok "$how: $f opened once" [ "$(opens "$f")" = 1 ]
 	done
+	ok "$how: seven files, seven reads" \
+		[ "$(grep -cE '^[0-9]+ +read\(' "$T/trace")" = 7 ]
 done
 # -u is resolved once per start (it was resolved for the check, then
 # again to run): /etc/passwd and /etc/group are each read once.

@@ -2,6 +2,8 @@
 // OBJS: policy rename rules config envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
+#include <fnmatch.h>
+
 #include "policy.h"
 #include "rename.h"
 
@@ -222,9 +224,36 @@ static void renames(void **state)
 	assert_non_null(envset_get(&env, "DB_PASSWORD"));
 }
 
+/* glob_match (config.c) takes shortcuts for a name and NAME*: it must
+ * judge every glob and key exactly as fnmatch(GLOB, KEY, 0). */
+static void glob_match_is_fnmatch(void **state)
+{
+	(void)state;
+	static const char *globs[] = {
+		"DB_*", "DB_", "*", "A?C", "[AB]*", "X\\*", "", "DB_*_X",
+		"*_KEY", "DB_**", "D*B", "\\DB", "DB_[", "?",
+	};
+	static const char *keys[] = {
+		"DB_", "DB_HOST", "DBX", "A", "ABC", "X*", "", "DB_A_X",
+		"API_KEY", "D", "DB", "DB_[", "B",
+	};
+	for (size_t g = 0; g < sizeof globs / sizeof *globs; g++)
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+			int want = fnmatch(globs[g], keys[k], 0) == 0;
+			if (glob_match(globs[g], keys[k]) != want)
+				fail_msg("glob '%s', key '%s': %d, fnmatch says %d",
+					 globs[g], keys[k], !want, want);
+		}
+	assert_true(glob_match("DB_*", "DB_HOST"));
+	assert_false(glob_match("DB_*", "DBHOST"));
+	assert_true(glob_match("WEX_TOKEN", "WEX_TOKEN"));
+	assert_false(glob_match("WEX_TOKEN", "WEX_TOKEN2"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(glob_match_is_fnmatch),
 		cmocka_unit_test(secret_names),
 		cmocka_unit_test_setup_teardown(taint_follows_the_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(nothing_stripped_without_allow, setup, teardown),
