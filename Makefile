@@ -155,6 +155,8 @@ test: test-deps
 # warning set (WARN above) and -Werror by gcc and by clang, optimised so that gcc's
 # flow warnings (-Wmaybe-uninitialized ...) run too. src/compat.c is left
 # out of clang-tidy only: it defines glibc's reserved __explicit_bzero_chk.
+# src/arena.c is checked twice: as the glibc builds compile it, and with
+# ENVINIT_ARENA as the release build does.
 LINT_PKGS = gcc clang clang-tidy cppcheck libsodium-dev libinih-dev mandoc
 CLANG_TIDY ?= clang-tidy
 CPPCHECK ?= cppcheck
@@ -162,19 +164,23 @@ LINT_CPPFLAGS = -D_GNU_SOURCE -Isrc
 
 lint:
 	@$(MAKE) --no-print-directory deps INSTALL_PKGS="$(LINT_PKGS)"
-	@st=0; for f in $(SRCS); do \
-	  $(HOSTCC) $(LINT_CPPFLAGS) $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
-	  clang $(LINT_CPPFLAGS) $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
+	@st=0; for f in $(SRCS) src/arena.c:-DENVINIT_ARENA; do \
+	  d=$${f#*:}; [ "$$d" = "$$f" ] && d=; f=$${f%%:*}; \
+	  $(HOSTCC) $(LINT_CPPFLAGS) $$d $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
+	  clang $(LINT_CPPFLAGS) $$d $(WARN) -Werror -O2 -c -o /dev/null $$f || st=1; \
 	done; [ $$st = 0 ] && echo "lint: gcc and clang -Werror clean"
 	@$(CPPCHECK) --enable=warning,performance,portability --error-exitcode=1 \
 	  --inline-suppr --std=c11 $(LINT_CPPFLAGS) -q \
 	  --template='{file}:{line}: {severity}: {message} [{id}]' $(SRCS) && \
+	$(CPPCHECK) --enable=warning,performance,portability --error-exitcode=1 \
+	  --inline-suppr --std=c11 $(LINT_CPPFLAGS) -DENVINIT_ARENA -q src/arena.c && \
 	  echo "lint: cppcheck clean"
 	@out=$$(mktemp); \
 	printf '%s\n' $(filter-out src/compat.c,$(SRCS)) | \
 	  xargs -P 2 -n 5 sh -c '$(CLANG_TIDY) --quiet "$$@" -- -std=c11 $(LINT_CPPFLAGS)' sh \
 	  >$$out 2>&1; \
 	st=$$?; \
+	$(CLANG_TIDY) --quiet src/arena.c -- -std=c11 $(LINT_CPPFLAGS) -DENVINIT_ARENA >>$$out 2>&1 || st=1; \
 	grep -v -e '^[0-9]* warnings* generated' -e '^Suppressed [0-9]* warnings' \
 	  -e '^Use -header-filter' -e '^Use -system-headers' $$out; \
 	rm -f $$out; [ "$$st" = 0 ] && echo "lint: clang-tidy clean"

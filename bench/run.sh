@@ -237,6 +237,8 @@ for row in "tini-static|$TINI_STATIC -s -- $NOOP" \
 	awk -v name="$name" '$NF == "total" { total = $4 }
 		$NF == "mmap" || $NF == "munmap" || $NF == "mprotect" || $NF == "madvise" { mm += $4 }
 		END { printf "%s\t%d\t%d\n", name, total, mm }' "$WORK/strace.txt" >>"$OUT/syscalls.tsv"
+	# which calls the full workload's start makes, for the report
+	[ "$name" = "envinit exec, full workload" ] && cp "$WORK/strace.txt" "$OUT/strace-full.txt"
 done
 
 # How many /proc/PID/stat files one init-mode start reads.

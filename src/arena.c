@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* The names ld's --wrap gives: libc's functions, and ours in their place. */
+/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
@@ -27,6 +29,7 @@ void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 void __wrap_free(void *p);
+/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 #define HDR 16 /* keeps blocks 16-aligned, as malloc's are */
 #define MAP_FIRST ((size_t)1024 * 1024)
@@ -34,7 +37,8 @@ void __wrap_free(void *p);
 #define ARENA_MAPS 16
 
 static struct {
-	uintptr_t base[ARENA_MAPS], end[ARENA_MAPS]; /* 0, 0: unmapped */
+	char *map[ARENA_MAPS]; /* NULL: unmapped */
+	uintptr_t base[ARENA_MAPS], end[ARENA_MAPS]; /* map's bounds, to compare */
 	size_t live[ARENA_MAPS]; /* blocks not freed */
 	size_t nmaps;
 	char *cur, *lim; /* the free part of the newest mapping */
@@ -63,7 +67,8 @@ static void release(int i)
 {
 	if (--a.live[i] || !a.closed)
 		return;
-	munmap((void *)a.base[i], a.end[i] - a.base[i]);
+	munmap(a.map[i], a.end[i] - a.base[i]);
+	a.map[i] = NULL;
 	a.base[i] = a.end[i] = 0;
 }
 
@@ -87,6 +92,7 @@ static int map_more(size_t need)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return 0;
+	a.map[a.nmaps] = m;
 	a.base[a.nmaps] = (uintptr_t)m;
 	a.end[a.nmaps] = (uintptr_t)m + size;
 	a.live[a.nmaps++] = 0;
@@ -175,7 +181,7 @@ void arena_close(void)
 		return;
 	a.closed = 1;
 	for (size_t i = 0; i < a.nmaps; i++) /* already empty: go now */
-		if (a.base[i] && !a.live[i]) {
+		if (a.map[i] && !a.live[i]) {
 			a.live[i] = 1;
 			release((int)i);
 		}

@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 
-#define ARENA_MAX_BLOCK (64 * 1024)
+#define ARENA_MAX_BLOCK ((size_t)64 * 1024)
 
 /* From now on every allocation comes from libc; arena blocks stay valid. */
 void arena_close(void);

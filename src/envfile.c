@@ -539,6 +539,8 @@ static void unquoted(struct parser *p)
 	p->pos += len; /* stays on the LF, which the next statement skips */
 	if (cut)
 		len = (size_t)(cut - v);
+	while (len && (v[len - 1] == ' ' || v[len - 1] == '\t')) /* usual */
+		len--;
 	while (len && (w = uspace_last_len(v, len)))
 		len -= w;
 	if (p->scan) {

@@ -20,7 +20,7 @@ struct envpool {
 };
 
 #define POOL_FIRST (4096 - sizeof(struct envpool))
-#define POOL_MAX (256 * 1024 - sizeof(struct envpool))
+#define POOL_MAX ((size_t)256 * 1024 - sizeof(struct envpool))
 
 static char *pool_alloc(struct envset *s, size_t n)
 {
