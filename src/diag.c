@@ -86,8 +86,13 @@ int diag_printable(const char *s, size_t n)
 
 char *diag_escape(const char *s, size_t n)
 {
+	return diag_escape_to(xmalloc(n * 4 + 1), s, n);
+}
+
+char *diag_escape_to(char *out, const char *s, size_t n)
+{
 	const unsigned char *u = (const unsigned char *)s;
-	char *out = xmalloc(n * 4 + 1), *o = out;
+	char *o = out;
 	for (size_t i = 0, w; i < n; i += w) {
 		w = printable_len(u + i, n - i);
 		if (w) {

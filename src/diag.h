@@ -54,6 +54,9 @@ void diag_add(struct diag *d, enum diag_level lvl, const char *subject,
  * string changes nothing (messages are copied between lists). Caller frees.
  */
 char *diag_escape(const char *s, size_t n);
+/* The same escaping into OUT, which holds at least N * 4 + 1 bytes (no
+ * heap: for the supervisor's loop). Returns OUT. */
+char *diag_escape_to(char *out, const char *s, size_t n);
 /* Same for a NUL-terminated string; NULL gives NULL. */
 char *diag_escape_str(const char *s);
 /*

@@ -9,6 +9,7 @@
 #ifndef ENVINIT_H
 #define ENVINIT_H
 
+#include <setjmp.h>
 #include <stddef.h>
 
 #define ENVINIT_VERSION "0.1.0"
@@ -31,7 +32,8 @@ enum {
 #define ENVINIT_MAX_ENVFILE_SIZE ((size_t)64 << 20) /* env files */
 
 /* Allocation helpers: out of memory is the one failure envinit cannot
- * report through diagnostics; they print one line and exit 70. */
+ * report through diagnostics; they print one line and exit 70 (xalloc_oom),
+ * except past the supervisor's point of no return (below). */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -46,6 +48,24 @@ char *pathline(char **buf, size_t *cap, const char *path, unsigned long line);
 
 /* Grow *v (of *cap elements of size sz) so that it holds at least need. */
 void xgrow(void **v, size_t *cap, size_t need, size_t sz);
+
+/*
+ * The supervisor's point of no return (supervise.c): xalloc_no_return(1)
+ * marks it. Past it envinit is the init that keeps the service running,
+ * and exiting would end the container, so an allocation failure does not
+ * exit: it longjmps to the recovery point set with xalloc_catch, whose
+ * owner drops the step that failed. xalloc_catch(AT) returns the point it
+ * replaces (restore it when done; NULL: none). A failure clears the point
+ * before jumping there, so one made while recovering is not caught again.
+ * A failure past the point with no recovery point set is a bug (nothing
+ * there may allocate): it still exits, naming the point.
+ */
+void xalloc_no_return(int on);
+int xalloc_past_no_return(void);
+jmp_buf *xalloc_catch(jmp_buf *at);
+/* Out of memory: jump to the recovery point, else print one line and exit
+ * 70 (for code that rethrows after its own cleanup). */
+void xalloc_oom(void) ATTR_NORETURN;
 
 /* Overwrite then free a buffer that may have held a value. */
 void wipe_free(void *p, size_t n);

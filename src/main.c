@@ -17,6 +17,7 @@
 #include "lint.h"
 #include "manifest.h"
 #include "policy.h"
+#include "rebuild.h"
 #include "rename.h"
 #include "report.h"
 #include "run.h"
@@ -109,10 +110,16 @@ static void warn_path(const struct config *c, const struct envset *env,
 					     : "the default PATH");
 }
 
-/* Assemble from the inherited environment INHERITED, apply the policy;
- * for run, also build envp and check limits. */
-static int build(const struct config *c, char *const *inherited,
-		 struct envset *env, char ***envp, struct diag *d)
+/*
+ * Assemble from the inherited environment INHERITED, apply the policy;
+ * for run, also build envp and check limits. -u is resolved here, after
+ * every source was read with our own privileges (secrets may be root-only
+ * files), and only here: into *USER (free with user_free) when USER is not
+ * NULL, else resolved and dropped (an unknown user fails check too).
+ */
+static int build_as(const struct config *c, char *const *inherited,
+		    struct envset *env, char ***envp, struct user_ids *user,
+		    struct diag *d)
 {
 	struct required req; /* --require-from files are read once, here */
 	policy_required_load(c, &req);
@@ -125,12 +132,12 @@ static int build(const struct config *c, char *const *inherited,
 	errs += seal_open_all(&c->private_keys, env, d);
 	errs += rules_check(c->rules, env, d);
 	errs += policy_taint(c, env, d); /* once all secrecy is known */
-	if (c->user) { /* an unknown user fails check, not only run */
-		struct user_ids u;
-		if (user_resolve(c->user, "", &u, d) < 0)
+	if (c->user) {
+		struct user_ids scratch = { 0 }, *u = user ? user : &scratch;
+		if (user_resolve(c->user, "", u, d) < 0)
 			errs++;
-		else
-			user_free(&u);
+		else if (!user)
+			user_free(&scratch);
 	}
 	warn_path(c, env, inherited, d);
 	if (c->cmd == CMD_RUN) {
@@ -138,6 +145,14 @@ static int build(const struct config *c, char *const *inherited,
 		errs += run_check_limits(c->argv, *envp, d);
 	}
 	return errs;
+}
+
+/* build_as for what only checks (and for --watch: the run settings, -u
+ * included, keep the values envinit started with). */
+static int build(const struct config *c, char *const *inherited,
+		 struct envset *env, char ***envp, struct diag *d)
+{
+	return build_as(c, inherited, env, envp, NULL, d);
 }
 
 /* --wait's probe: build once into scratch sets (values wiped). */
@@ -351,104 +366,6 @@ static int get_value(const struct config *c, const struct envset *env,
 	return EXIT_OK;
 }
 
-/*
- * --watch: what re-assembling needs once the supervisor has wiped its
- * environment. A re-assembly is exactly what envinit would do if started
- * again with the same command line and environment, the manifest read
- * again included; only the run settings (mode, --watch, --grace, -g,
- * --rewrite, -u, --termination-log) keep the values envinit started with.
- *
- * The inherited environment is one layer of every assembly (and what env
- * files interpolate), and it cannot be read again: it is copied into one
- * sodium_malloc'd block (guard pages, locked, never in a core dump) that
- * is made inaccessible (PROT_NONE) except while a re-assembly reads it.
- * Every value read from a file is read again from the file.
- */
-struct rebuilder {
-	int argc;
-	char **argv;
-	char **env;       /* pointers into block, NULL-terminated */
-	char *block;      /* the strings, sodium_malloc'd */
-	char *own_path;   /* envinit's own PATH, for the command search */
-	const struct user_ids *user; /* resolved once, at start */
-	struct watch_plan plan;      /* what the first assembly read */
-};
-
-static void rebuilder_save(struct rebuilder *r, int argc, char **argv)
-{
-	size_t n = 0, size = 1;
-	for (char **p = environ; p && *p; p++, n++)
-		size += strlen(*p) + 1;
-	r->argc = argc;
-	r->argv = argv;
-	r->env = xcalloc(n + 1, sizeof *r->env);
-	r->block = sodium_malloc(size);
-	if (!r->block) {
-		fputs("envinit: out of memory\n", stderr);
-		exit(EXIT_SOFTWARE);
-	}
-	char *w = r->block;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(environ[i]) + 1;
-		memcpy(w, environ[i], len);
-		r->env[i] = w;
-		w += len;
-	}
-	const char *path = getenv("PATH");
-	r->own_path = path ? xstrdup(path) : NULL;
-	sodium_mprotect_noaccess(r->block);
-}
-
-static void rebuilder_free(struct rebuilder *r)
-{
-	if (r->block)
-		sodium_free(r->block); /* wipes it */
-	free(r->env);
-	free(r->own_path);
-	watch_plan_free(&r->plan);
-	memset(r, 0, sizeof *r);
-}
-
-/* struct supervise_watch's rebuild: main()'s phases once more. */
-static int rebuild(void *ctx, char ***envp, struct watch_plan *plan,
-		   struct diag *d)
-{
-	struct rebuilder *r = ctx;
-	struct config c;
-	struct envset env;
-	struct manifest *m = NULL;
-	int errs = 0;
-
-	*envp = NULL;
-	config_init(&c);
-	envset_init(&env);
-	sodium_mprotect_readonly(r->block);
-	cli_parse(r->argc, r->argv, &c, d); /* it parsed before: no error */
-	config_from_environment(&c, r->env);
-	if (c.config_file) {
-		m = manifest_load(c.config_file, d);
-		if (!m || manifest_apply(m, c.service, &c, d)) {
-			errs = 1;
-			goto out;
-		}
-	}
-	errs = build(&c, r->env, &env, envp, d);
-	if (!errs && r->user && user_set_home(envp, r->user))
-		errs = run_check_limits(c.argv, *envp, d);
-	watch_plan_from(plan, &c, &env);
-out:
-	sodium_mprotect_noaccess(r->block);
-	if (errs || d->nerrors) {
-		run_free_envp(*envp);
-		*envp = NULL;
-		errs += !errs;
-	}
-	envset_free(&env);
-	config_free(&c);
-	manifest_free(m);
-	return errs;
-}
-
 /* 128 + N when signal N arrived while it was held (PID 1): nothing starts. */
 static int held_signal(void)
 {
@@ -475,57 +392,41 @@ static void arena_for(const struct config *c)
 }
 
 /*
- * --user is resolved here, after every source was read with our own
- * privileges (secrets may be root-only files), and applied just before
- * exec: by us in exec mode, by the child in init mode (the supervisor
- * stays root so it can signal whatever the service becomes).
+ * Start the service as C says with *ENVP: exec, or supervise (with --watch,
+ * REBUILD re-assembles). USER is the -u user build() resolved (NULL
+ * without -u), applied just before exec: by us in exec mode, by the child
+ * in init mode (the supervisor stays root so it can signal whatever the
+ * service becomes).
  */
-static int run(const struct config *c, char ***envp, struct rebuilder *rb,
+static int run(const struct config *c, char ***envp,
+	       const struct user_ids *user, struct rebuild *rebuild,
 	       struct diag *d)
 {
-	struct user_ids user, *u = NULL;
 	int status;
 
-	if (c->user) {
-		if (user_resolve(c->user, "", &user, d) < 0) {
-			report_diag(d, c->verbose, c->termination_log);
-			return EXIT_CONFIG;
-		}
-		u = &user;
-		if (user_set_home(envp, u) && run_check_limits(c->argv, *envp, d)) {
-			report_diag(d, c->verbose, c->termination_log);
-			user_free(u);
-			return EXIT_CONFIG;
-		}
+	if (user && user_set_home(envp, user) &&
+	    run_check_limits(c->argv, *envp, d)) {
+		report_diag(d, c->verbose, c->termination_log);
+		return EXIT_CONFIG;
 	}
 	const char *path = run_search_path(*envp, getenv("PATH"));
-	if ((status = held_signal()) != 0) {
-		if (u)
-			user_free(u);
+	if ((status = held_signal()) != 0)
 		return status;
-	}
 	run_release_signals();
 	fflush(NULL);
 	if (supervise_wanted(c)) {
-		struct supervise_watch sw = {
-			.rebuild = rebuild, .ctx = rb,
-			.plan = rb ? &rb->plan : NULL,
-			.own_path = rb ? rb->own_path : NULL,
-		};
-		if (rb)
-			rb->user = u;
-		status = supervise_run(c, c->argv, envp, path, u,
-				       rb ? &sw : NULL, d);
-	} else if (u && user_drop(u, c->user, d) < 0) {
+		struct supervise_watch sw;
+		if (rebuild)
+			sw = rebuild_watch(rebuild, user);
+		status = supervise_run(c, c->argv, envp, path, user,
+				       rebuild ? &sw : NULL, d);
+	} else if (user && user_drop(user, c->user, d) < 0) {
 		report_diag(d, c->verbose, c->termination_log);
-		user_free(u);
 		return EXIT_CONFIG;
 	} else {
 		status = run_exec(c->argv, *envp, path, d);
 	}
 	report_diag(d, c->verbose, c->termination_log);
-	if (u)
-		user_free(u);
 	return status;
 }
 
@@ -535,12 +436,12 @@ int main(int argc, char **argv)
 	struct diag d;
 	struct envset env, dropped, consumed;
 	struct manifest *manifest = NULL;
-	struct rebuilder rb;
+	struct rebuild *rb = NULL;
+	struct user_ids user = { 0 };
 	char **envp = NULL;
 	int status, cli_watch;
 
 	run_harden(); /* before anything is read */
-	memset(&rb, 0, sizeof rb);
 
 	config_init(&cfg);
 	diag_init(&d);
@@ -640,7 +541,7 @@ int main(int argc, char **argv)
 		cfg.consumed = &consumed;
 		assemble_dropped(&cfg, environ, &dropped);
 	}
-	if (build(&cfg, environ, &env, &envp, &d) || d.nerrors) {
+	if (build_as(&cfg, environ, &env, &envp, &user, &d) || d.nerrors) {
 		/* provenance first: it often is the answer to the problems */
 		if (cfg.explain)
 			report_explain_all(stderr, &cfg, &env, &dropped, &consumed,
@@ -674,8 +575,16 @@ int main(int argc, char **argv)
 		break;
 	default:
 		if (cfg.watch != WATCH_NONE) {
-			rebuilder_save(&rb, argc, argv);
-			watch_plan_from(&rb.plan, &cfg, &env);
+			static const struct rebuild_phases phases = {
+				.environment = config_from_environment,
+				.build = build,
+			};
+			rb = rebuild_new(argc, argv, environ, &phases, &cfg, &env);
+			if (!rb) {
+				report_msg("out of memory");
+				status = EXIT_SOFTWARE;
+				break;
+			}
 		}
 		/* The supervisor stays: wipe its copies (the child gets envp)
 		 * and the manifest's ([keys] default= values). An execve
@@ -688,11 +597,12 @@ int main(int argc, char **argv)
 			manifest = NULL;
 		}
 		diag_free(&d);
-		status = run(&cfg, &envp, cfg.watch != WATCH_NONE ? &rb : NULL, &d);
+		status = run(&cfg, &envp, cfg.user ? &user : NULL, rb, &d);
 		break;
 	}
 out:
-	rebuilder_free(&rb);
+	rebuild_free(rb);
+	user_free(&user);
 	run_free_envp(envp);
 	envset_free(&env);
 	envset_free(&dropped);

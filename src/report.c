@@ -94,21 +94,40 @@ void report_diag(const struct diag *d, int verbose, const char *termlog)
 	fflush(stderr);
 }
 
+/*
+ * The supervisor calls this past its point of no return (supervise.c), so
+ * it needs no heap: a message is formatted on the stack; only a longer one
+ * takes heap memory, and without it is cut rather than lost.
+ */
 void report_msg(const char *fmt, ...)
 {
+	char msg[1024], safe[sizeof msg * 4 + 1];
+	char *m = msg, *e = safe, *big = NULL, *bigsafe = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	int n = vasprintf(&msg, fmt, ap);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		fputs("envinit: out of memory\n", stderr);
+	if (n < 0)
 		return;
+	size_t len = (size_t)n;
+	if (len >= sizeof msg) {
+		big = malloc(len + 1);
+		if (big && len < ((size_t)-1 - 1) / 4)
+			bigsafe = malloc(len * 4 + 1);
+		if (big && bigsafe) {
+			va_start(ap, fmt);
+			vsnprintf(big, len + 1, fmt, ap);
+			va_end(ap);
+			m = big;
+			e = bigsafe;
+		} else {
+			len = sizeof msg - 1;
+		}
 	}
-	char *safe = diag_escape(msg, (size_t)n); /* one line, always */
-	fprintf(stderr, "envinit: %s\n", safe);
-	free(safe);
-	free(msg);
+	diag_escape_to(e, m, len); /* one line, always */
+	fprintf(stderr, "envinit: %s\n", e);
+	free(bigsafe);
+	free(big);
 }
 
 static int plain_char(unsigned char ch)

@@ -20,6 +20,42 @@
  *   - --watch (see supervise.h and watch.h): a settled change is read
  *     again in full, and acted on only when no source changed while it
  *     was read, so a new child never gets a set mixed from two versions.
+ *
+ * The point of no return (marked in supervise_run, as catatonit marks
+ * where it may no longer bail out): once the first child runs, envinit is
+ * the init that keeps it running, and an exit of ours ends the container
+ * (as PID 1, the kernel kills every process of the namespace).
+ *   - Before it, every failure is an error in D and a status for main():
+ *     the signalfd, --watch's inotify fd and timer, the fork of the first
+ *     child, and every allocation (which may exit 70, see xalloc).
+ *     Everything the loop needs is made here: the rewrite table, the
+ *     watch set of the first plan, the first set's digests.
+ *   - After it, the loop forwards, reaps, restarts and shuts down without
+ *     the heap: report_msg formats on the stack, restart() reports a
+ *     failed fork with it, signal_descendants() falls back to the child's
+ *     process group when it cannot get memory for its walk of /proc.
+ *     xalloc_no_return(1) makes an allocation failure here jump to a
+ *     recovery point instead of exiting; with none set it still exits,
+ *     naming the point, so a stray allocation shows up (test_supervise
+ *     fails every allocation past the point).
+ *   - The one documented exception is the --watch round, which
+ *     re-assembles and must allocate. It runs under a recovery point
+ *     (watch_round_guarded): when memory runs out, the round is dropped,
+ *     one line says so, and the service keeps running with the
+ *     environment it has; the next change reads everything again. What the
+ *     dropped round had built (memory, and any file it had open) is left
+ *     as it is, never freed (a structure half-built when the allocation
+ *     failed cannot be walked safely): at most one round's worth, in a
+ *     process that is not dumpable. The state the loop keeps is changed
+ *     only after a round's last allocation (the running digests are
+ *     replaced once the new set and its diff exist), so a dropped round
+ *     changes nothing. The rebuild itself makes the inherited
+ *     environment's copy inaccessible again first (rebuild.c).
+ *   - A forked child leaves the point first thing (child_exec): an
+ *     allocation failure there exits the child, never jumps into the
+ *     supervisor's loop in the child's copy of our memory.
+ *   - After the loop returns (everything is gone, we are about to exit),
+ *     the point is cleared: what follows may exit 70 as before.
  */
 #include "supervise.h"
 
@@ -226,6 +262,10 @@ static ATTR_NORETURN void child_exec(const struct sup *s, char **envp,
 	char listen_pid[32];
 	int status;
 
+	/* Leave the supervisor's point of no return (see the top): an
+	 * allocation failure in this child exits it. */
+	xalloc_catch(NULL);
+	xalloc_no_return(0);
 	diag_init(&d);
 	/* A restarted service starts where the first one did (we sit in /). */
 	if (again && s->cwd && chdir(s->cwd) < 0) {
@@ -265,16 +305,14 @@ static ATTR_NORETURN void child_exec(const struct sup *s, char **envp,
 	_exit(status);
 }
 
-/* Fork a child running the command with ENVP; AGAIN for a restart. */
+/* Fork a child running the command with ENVP; AGAIN for a restart.
+ * Returns its pid, or -1 with errno set (the caller reports). */
 static pid_t start_child(struct sup *s, char **envp, const char *path,
-			 int again, struct diag *d)
+			 int again)
 {
 	pid_t pid = fork();
-	if (pid < 0) {
-		diag_error(d, s->argv[0], NULL, "cannot start the command: fork: %s",
-			   strerror(errno));
+	if (pid < 0)
 		return -1;
-	}
 	if (pid == 0)
 		child_exec(s, envp, path, again);
 	s->child = s->group = pid;
@@ -422,47 +460,81 @@ static pid_t proc_ppid(const char *pid)
 	return (pid_t)strtol(p + 4, NULL, 10);
 }
 
-/*
- * As a subreaper (not PID 1), kill(-1) would reach the whole machine:
- * signal only our descendants, found by walking /proc (several passes:
- * a grandchild is only recognised once its parent is). Without /proc,
- * the main child's process group is the best we can do.
- */
-static void signal_descendants(int sig)
+struct proc {
+	pid_t pid, ppid;
+};
+
+/* Grow *V (of *CAP items of SIZE) to hold NEED with plain realloc: this
+ * runs past the point of no return. Returns -1 when there is no memory. */
+static int grow(void **v, size_t *cap, size_t need, size_t size)
 {
-	struct proc {
-		pid_t pid, ppid;
-	} *procs = NULL;
-	pid_t *mine = NULL;
-	size_t n = 0, cap = 0, nmine = 0, mcap = 0;
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 64;
+	while (c < need && c < ((size_t)-1) / 2 / size)
+		c *= 2;
+	void *p = c >= need ? realloc(*v, c * size) : NULL;
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* Every process of /proc with its parent into *PROCS. */
+static int read_procs(struct proc **procs, size_t *n)
+{
+	size_t cap = 0;
 	DIR *dir = opendir("/proc");
 	if (!dir)
-		return;
-	for (struct dirent *de; (de = readdir(dir));) {
+		return -1;
+	int st = 0;
+	for (struct dirent *de; st == 0 && (de = readdir(dir));) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		pid_t pp = proc_ppid(de->d_name);
 		if (pp <= 0)
 			continue;
-		xgrow((void **)&procs, &cap, n + 1, sizeof *procs);
-		procs[n].pid = (pid_t)strtol(de->d_name, NULL, 10);
-		procs[n++].ppid = pp;
+		st = grow((void **)procs, &cap, *n + 1, sizeof **procs);
+		if (st == 0) {
+			(*procs)[*n].pid = (pid_t)strtol(de->d_name, NULL, 10);
+			(*procs)[(*n)++].ppid = pp;
+		}
 	}
 	closedir(dir);
+	return st;
+}
+
+/*
+ * As a subreaper (not PID 1), kill(-1) would reach the whole machine:
+ * signal only our descendants, found by walking /proc (several passes:
+ * a grandchild is only recognised once its parent is). Without /proc,
+ * the main child's process group is the best we can do (signal_rest).
+ * Returns -1 when /proc cannot be read or there is no memory for the walk
+ * (nothing was signalled then).
+ */
+static int signal_descendants(int sig)
+{
+	struct proc *procs = NULL;
+	pid_t *mine = NULL;
+	size_t n = 0, nmine = 0, mcap = 0;
+	int st = read_procs(&procs, &n);
 	/* breadth first from us; each process taken once */
-	xgrow((void **)&mine, &mcap, 1, sizeof *mine);
-	mine[nmine++] = getpid();
-	for (size_t done = 0; done < nmine; done++)
-		for (size_t i = 0; i < n; i++)
-			if (procs[i].ppid == mine[done]) {
-				xgrow((void **)&mine, &mcap, nmine + 1, sizeof *mine);
+	if (st == 0 && (st = grow((void **)&mine, &mcap, 1, sizeof *mine)) == 0)
+		mine[nmine++] = getpid();
+	for (size_t done = 0; st == 0 && done < nmine; done++)
+		for (size_t i = 0; st == 0 && i < n; i++)
+			if (procs[i].ppid == mine[done] &&
+			    (st = grow((void **)&mine, &mcap, nmine + 1,
+				       sizeof *mine)) == 0) {
 				mine[nmine++] = procs[i].pid;
 				procs[i].ppid = -1;
 			}
-	for (size_t i = 1; i < nmine; i++)
+	for (size_t i = 1; st == 0 && i < nmine; i++)
 		kill(mine[i], sig);
 	free(mine);
 	free(procs);
+	return st;
 }
 
 /*
@@ -491,9 +563,9 @@ static void signal_rest(const struct sup *s, int sig, pid_t group)
 		kill(-1, sig);
 		return;
 	}
-	if (own_proc())
-		signal_descendants(sig);
-	else if (group > 0)
+	if (own_proc() && signal_descendants(sig) == 0)
+		return;
+	if (group > 0)
 		kill(-group, sig); /* no usable /proc: the child's group */
 }
 
@@ -657,21 +729,46 @@ static void watch_round(struct sup *s)
 	diag_free(&d);
 }
 
-/* The old child is gone: start the new one with ->pending, wipe it. */
+/*
+ * watch_round under the recovery point that makes it the documented
+ * exception to the point of no return (see the top): out of memory, the
+ * round is dropped and the running service left alone.
+ */
+static void watch_round_guarded(struct sup *s)
+{
+	static const char msg[] = "envinit: watch: out of memory while reading "
+		"the sources again; the service keeps running with the "
+		"environment it has\n";
+	jmp_buf oom;
+	jmp_buf *outer = xalloc_catch(&oom);
+	if (setjmp(oom) == 0) {
+		watch_round(s);
+	} else {
+		ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+		(void)r;
+		if (chdir("/") < 0) {
+			/* "/" exists */
+		}
+	}
+	xalloc_catch(outer);
+}
+
+/* The old child is gone: start the new one with ->pending, wipe it.
+ * Past the point of no return: no heap. */
 static int restart(struct sup *s)
 {
-	struct diag d;
-	diag_init(&d);
 	const char *own = s->sw ? s->sw->own_path : NULL;
 	const char *path = run_search_path(s->pending, own);
-	pid_t pid = start_child(s, s->pending, path, 1, &d);
+	pid_t pid = start_child(s, s->pending, path, 1);
+	int err = errno;
 	run_free_envp(s->pending);
 	s->pending = NULL;
 	s->state = S_RUN;
-	report_diag(&d, s->c->verbose, NULL);
-	diag_free(&d);
-	if (pid < 0)
+	if (pid < 0) {
+		report_msg("%s: cannot start the command: fork: %s", s->argv[0],
+			   strerror(err));
 		return -1;
+	}
 	report_info(s, "service restarted (pid %ld)", (long)pid);
 	if (s->round_due) {
 		s->round_due = 0;
@@ -721,8 +818,10 @@ static int loop(struct sup *s)
 			long long left = due - now_ms();
 			timeout = left < 0 ? 0 : left > 86400000 ? 86400000 : (int)left;
 		}
+		/* ENOMEM (no memory for the kernel's poll table): past the
+		 * point of no return, try again rather than end the container */
 		int r = poll(pfd, nfds, timeout);
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR && errno != ENOMEM)
 			return EXIT_SOFTWARE;
 		long long now = now_ms();
 		if (s->stop_at >= 0 && now >= s->stop_at) {
@@ -781,7 +880,7 @@ static int loop(struct sup *s)
 				watch_arm(s->watch);
 			if ((pfd[2].revents & POLLIN) && watch_expired(s->watch)) {
 				if (s->state == S_RUN)
-					watch_round(s);
+					watch_round_guarded(s);
 				else
 					s->round_due = s->state == S_RESTART;
 			}
@@ -858,7 +957,9 @@ int supervise_run(const struct config *c, char *const *argv, char ***envp,
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	s.parent = getpid();
-	if (start_child(&s, *envp, path, 0, d) < 0) {
+	if (start_child(&s, *envp, path, 0) < 0) {
+		diag_error(d, argv[0], NULL, "cannot start the command: fork: %s",
+			   strerror(errno));
 		watch_free(s.watch);
 		free(s.cwd);
 		return EXIT_SOFTWARE;
@@ -898,7 +999,11 @@ int supervise_run(const struct config *c, char *const *argv, char ***envp,
 	if (s.sw)
 		watch_start(&s);
 
+	/* ---- the point of no return (see the top): no exit until the
+	 * loop returns, no allocation but in a --watch round ---- */
+	xalloc_no_return(1);
 	int status = loop(&s);
+	xalloc_no_return(0);
 	run_free_envp(s.pending);
 	watch_set_free(&s.running);
 	watch_free(s.watch);

@@ -71,8 +71,13 @@ int supervise_wanted(const struct config *c);
  * re-read from there) and, for restart, the fds it inherited (a restarted
  * service gets them too: LISTEN_FDS sockets). The supervisor itself keeps
  * no value, only the running set's digests; what REBUILD's CTX keeps is
- * the caller's business (main.c: the inherited environment, in a block
- * that is inaccessible between re-assemblies).
+ * the caller's business (rebuild.c: the inherited environment, in a
+ * block that is inaccessible between re-assemblies).
+ *
+ * REBUILD runs past the point of no return (supervise.c): an allocation
+ * failure in it jumps to the round's recovery point instead of exiting,
+ * so it must leave nothing it owns in a state that matters (rebuild.c
+ * catches first to make its block inaccessible again).
  */
 int supervise_run(const struct config *c, char *const *argv, char ***envp,
 		  const char *path, const struct user_ids *user,

@@ -10,12 +10,46 @@
 #include <string.h>
 #include <unistd.h>
 
+static jmp_buf *recover; /* xalloc_catch */
+static int no_return;    /* xalloc_no_return */
+
+void xalloc_no_return(int on)
+{
+	no_return = on;
+}
+
+int xalloc_past_no_return(void)
+{
+	return no_return;
+}
+
+jmp_buf *xalloc_catch(jmp_buf *at)
+{
+	jmp_buf *was = recover;
+	recover = at;
+	return was;
+}
+
+/* The hook of envinit.h's point of no return: no heap, no stdio here. */
 static ATTR_NORETURN void oom(void)
 {
 	static const char msg[] = "envinit: out of memory\n";
-	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+	static const char bug[] = "envinit: out of memory past the supervisor's "
+				  "point of no return, outside a recovery point\n";
+	jmp_buf *at = recover;
+	if (at) {
+		recover = NULL;
+		longjmp(*at, 1);
+	}
+	ssize_t r = no_return ? write(STDERR_FILENO, bug, sizeof bug - 1)
+			      : write(STDERR_FILENO, msg, sizeof msg - 1);
 	(void)r;
 	_exit(EXIT_SOFTWARE);
+}
+
+void xalloc_oom(void)
+{
+	oom();
 }
 
 void *xmalloc(size_t n)

@@ -28,3 +28,10 @@ for how in check exec; do
 	ok "$how: seven files, seven reads" \
 		[ "$(grep -cE '^[0-9]+ +read\(' "$T/trace")" = 7 ]
 done
+# -u is resolved once per start (it was resolved for the check, then
+# again to run): /etc/passwd and /etc/group are each read once.
+ee strace -f -o "$T/trace" -e trace=open,openat,openat2 "$EI" -c m.ini -s app -u root --exec -- "$SHOWENV"
+ok "-u root: runs -> 0" rc 0
+for f in /etc/passwd /etc/group; do
+	ok "-u root: $f opened once" [ "$(opens "$f")" = 1 ]
+done

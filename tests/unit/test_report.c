@@ -229,6 +229,37 @@ static void diag_escapes_everything(void **state)
 	diag_free(&dd);
 }
 
+/* report_msg formats on the stack (the supervisor's loop has no heap):
+ * one escaped line; a message longer than the stack buffer still whole. */
+static char *msg_of(const char *text)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *saved = stderr;
+	stderr = open_memstream(&buf, &len);
+	report_msg("watch: %s", text);
+	fclose(stderr);
+	stderr = saved;
+	return buf;
+}
+
+static void report_msg_lines(void **state)
+{
+	(void)state;
+	char *out = msg_of("changed: A\nB");
+	assert_string_equal(out, "envinit: watch: changed: A\\nB\n");
+	free(out);
+
+	char long_text[3001], want[3100];
+	for (int i = 0; i < 3000; i++)
+		long_text[i] = (char)('A' + i % 26);
+	long_text[3000] = '\0';
+	snprintf(want, sizeof want, "envinit: watch: %s\n", long_text);
+	out = msg_of(long_text);
+	assert_string_equal(out, want);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +272,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(explain_never_values, setup, teardown),
 		cmocka_unit_test(diag_lines),
 		cmocka_unit_test(termination_log_whole_lines_4096),
+		cmocka_unit_test(report_msg_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
