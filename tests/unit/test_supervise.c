@@ -4,7 +4,7 @@
  * a --watch round that cannot allocate is dropped with one line and the
  * service keeps running. Each case runs the supervisor in a forked
  * process (it blocks signals and becomes a subreaper). */
-// OBJS: supervise rebuild watch run cli manifest rules user report diag config envset fileio xalloc
+// OBJS: supervise rebuild watch run cli options manifest rules user report diag config envset fileio xalloc
 // LDWRAP: -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 #include "preamble.h"
 
