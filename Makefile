@@ -126,6 +126,7 @@ $(BUILD)/test/%.o: src/%.c
 .SECONDARY:
 test_objs = $(patsubst %,$(BUILD)/test/%.o,$(shell sed -n 's,^// OBJS: ,,p' $(1)))
 $(BUILD)/test/test_%: tests/unit/test_%.c $$(call test_objs,tests/unit/test_$$*.c)
+	@mkdir -p $(@D)
 	$(HOSTCC) $(CPPFLAGS_ALL) -Isrc $(WARN) $(TEST_CFLAGS) -o $@ $< \
 	  $(call test_objs,$<) $(shell sed -n 's,^// LDWRAP: ,,p' $<) -lcmocka -linih -lsodium
 
