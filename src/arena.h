@@ -31,7 +31,7 @@
 /* From now on every allocation comes from libc; arena blocks stay valid. */
 void arena_close(void);
 
-/* Bytes handed out by the arena so far (for tests and the bench). */
+/* Bytes handed out by the arena so far (for tests/unit/test_arena.c). */
 size_t arena_used(void);
 
 #endif

@@ -48,7 +48,8 @@ static char *pool_alloc(struct envset *s, size_t n)
 	return b->b;
 }
 
-const char *envset_strndup(struct envset *s, const char *str, size_t n)
+/* N bytes at STR, NUL-terminated, in S's pool: as long-lived as the set. */
+static const char *pool_strndup(struct envset *s, const char *str, size_t n)
 {
 	char *p = pool_alloc(s, n + 1);
 	memcpy(p, str, n);
@@ -58,7 +59,7 @@ const char *envset_strndup(struct envset *s, const char *str, size_t n)
 
 static const char *pool_strdup(struct envset *s, const char *str)
 {
-	return str ? envset_strndup(s, str, strlen(str)) : NULL;
+	return str ? pool_strndup(s, str, strlen(str)) : NULL;
 }
 
 void envset_init(struct envset *s)

@@ -115,10 +115,6 @@ int envset_set_region(struct envset *s, void *region);
  */
 void envset_take(struct envset *dst, struct envset *src);
 
-/* Copy N bytes at S, NUL-terminated, into S's pool: lives as long as the
- * set (for ->overrode and the like). */
-const char *envset_strndup(struct envset *s, const char *str, size_t n);
-
 /* Remove KEY (its value is wiped). Returns 1 if it was there. */
 int envset_del(struct envset *s, const char *key);
 

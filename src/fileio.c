@@ -92,24 +92,6 @@ enum fileio_err fileio_read_statted(int fd, const struct stat *st, size_t cap,
 	return fileio_read_fd(fd, (size_t)st->st_size + 1, cap, buf, len);
 }
 
-/* fileio_read_opened, also giving the file's fstat in *ST. */
-static enum fileio_err read_opened_stat(int fd, size_t cap, char **buf,
-					size_t *len, struct stat *st)
-{
-	*buf = NULL;
-	*len = 0;
-	if (fstat(fd, st) < 0)
-		return from_errno(errno);
-	return fileio_read_statted(fd, st, cap, buf, len);
-}
-
-enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,
-				   size_t *len)
-{
-	struct stat st;
-	return read_opened_stat(fd, cap, buf, len, &st);
-}
-
 enum fileio_err fileio_read(int dirfd, const char *path, size_t cap,
 			    int nofollow, char **buf, size_t *len)
 {
@@ -129,7 +111,9 @@ enum fileio_err fileio_read_stat(int dirfd, const char *path, size_t cap,
 	int fd = openat(dirfd, path, flags);
 	if (fd < 0)
 		return from_errno(errno);
-	enum fileio_err err = read_opened_stat(fd, cap, buf, len, st_out);
+	enum fileio_err err = fstat(fd, st_out) < 0
+				      ? from_errno(errno)
+				      : fileio_read_statted(fd, st_out, cap, buf, len);
 	close(fd);
 	return err;
 }

@@ -46,12 +46,10 @@ enum fileio_err fileio_read_fd(int fd, size_t hint, size_t cap, char **buf,
 			       size_t *len);
 
 /*
- * Read the open file FD as fileio_read does: refused unless fstat says a
- * regular file, never more than CAP bytes. FD stays open.
+ * Read the open file FD, whose fstat ST the caller took, as fileio_read
+ * does: refused unless a regular file, never more than CAP bytes. FD
+ * stays open.
  */
-enum fileio_err fileio_read_opened(int fd, size_t cap, char **buf,
-				   size_t *len);
-/* Same, ST being FD's fstat, already taken. */
 enum fileio_err fileio_read_statted(int fd, const struct stat *st, size_t cap,
 				    char **buf, size_t *len);
 
