@@ -98,6 +98,74 @@ static void an_older_block_moves_and_is_wiped(void **state)
 	free(other);
 }
 
+/* Forget the holes earlier tests left, so that a test sees only its own. */
+static void no_holes(void)
+{
+	a.nholes = 0;
+}
+
+static void the_newest_block_freed_gives_its_bytes_back(void **state)
+{
+	(void)state;
+	unsigned char *p = malloc(64), *q;
+	size_t used = arena_used();
+	memset(p, 0xA5, 64);
+	__wrap_free(p);
+	q = __wrap_calloc(1, 64); /* the same bytes, wiped header and all */
+	assert_ptr_equal(q, p);
+	assert_true(all_zero(q, 64));
+	assert_int_equal(arena_used(), used);
+	__wrap_free(q);
+}
+
+static void a_freed_big_block_is_used_again(void **state)
+{
+	(void)state;
+	no_holes();
+	unsigned char *p = malloc(2000), *guard = malloc(16), *q, *r;
+	memset(p, 0x5A, 2000);
+	__wrap_free(p); /* not the newest: kept as a hole */
+	assert_true(all_zero(p, 2000));
+	q = __wrap_calloc(1, 1000); /* the hole's front... */
+	assert_ptr_equal(q, p);
+	assert_true(all_zero(q, 1000));
+	r = __wrap_malloc(700); /* ...and its rest, 1008 + 16 bytes on */
+	assert_ptr_equal(r, p + 1024);
+	assert_int_equal(a.nholes, 0); /* what is left is too small to keep */
+	/* the rest of the hole (288 bytes) came with r: it grows in place */
+	assert_ptr_equal(__wrap_realloc(r, 900), r);
+	__wrap_free(q);
+	__wrap_free(r);
+	__wrap_free(guard);
+}
+
+static void neighbouring_holes_merge(void **state)
+{
+	(void)state;
+	no_holes();
+	char *p = malloc(600), *q = malloc(600), *guard = malloc(16);
+	__wrap_free(p);
+	__wrap_free(q);
+	assert_int_equal(a.nholes, 1);
+	char *r = __wrap_malloc(1200); /* fits only in the two together */
+	assert_ptr_equal(r, p);
+	__wrap_free(r);
+	__wrap_free(guard);
+}
+
+static void small_requests_leave_the_holes_alone(void **state)
+{
+	(void)state;
+	no_holes();
+	char *p = malloc(1000), *guard = malloc(16);
+	__wrap_free(p);
+	char *small = __wrap_malloc(32);
+	assert_true(small > guard); /* from the free part, not the hole */
+	assert_int_equal(a.nholes, 1);
+	__wrap_free(small);
+	__wrap_free(guard);
+}
+
 static void closed_arena_gives_back_empty_mappings(void **state)
 {
 	(void)state;
@@ -140,6 +208,10 @@ int main(void)
 		cmocka_unit_test(calloc_gives_zeros),
 		cmocka_unit_test(the_newest_block_grows_in_place),
 		cmocka_unit_test(an_older_block_moves_and_is_wiped),
+		cmocka_unit_test(the_newest_block_freed_gives_its_bytes_back),
+		cmocka_unit_test(a_freed_big_block_is_used_again),
+		cmocka_unit_test(neighbouring_holes_merge),
+		cmocka_unit_test(small_requests_leave_the_holes_alone),
 		cmocka_unit_test(closed_arena_gives_back_empty_mappings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
