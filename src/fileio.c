@@ -114,8 +114,33 @@ enum fileio_err fileio_read_stat(int dirfd, const char *path, size_t cap,
 	enum fileio_err err = fstat(fd, st_out) < 0
 				      ? from_errno(errno)
 				      : fileio_read_statted(fd, st_out, cap, buf, len);
-	close(fd);
+	fileio_close(fd);
 	return err;
+}
+
+static struct {
+	int on;
+	size_t n;
+	int fd[FILEIO_DEFER_MAX];
+} deferred;
+
+void fileio_close(int fd)
+{
+	if (fd < 0)
+		return;
+	if (deferred.on && deferred.n < FILEIO_DEFER_MAX) {
+		deferred.fd[deferred.n++] = fd;
+		return;
+	}
+	close(fd);
+}
+
+void fileio_defer_closes(int on)
+{
+	deferred.on = on;
+	if (!on)
+		while (deferred.n)
+			close(deferred.fd[--deferred.n]);
 }
 
 /* ---- opening beneath a directory ---------------------------------------- */

@@ -54,6 +54,19 @@ enum fileio_err fileio_read_statted(int fd, const struct stat *st, size_t cap,
 				    char **buf, size_t *len);
 
 /*
+ * Close FD, a descriptor opened O_CLOEXEC to read a file, or -1 (nothing).
+ * Between fileio_defer_closes(1) and fileio_defer_closes(0), FD is left
+ * open instead (up to FILEIO_DEFER_MAX of them): main turns this on for a
+ * start that ends in execve or exit, which close them all at once. Each
+ * secret file would otherwise cost a close(), a quarter of its system
+ * calls. fileio_defer_closes(0) closes what was left, for the paths that
+ * go on running (a supervisor, --watch, --wait).
+ */
+#define FILEIO_DEFER_MAX 64
+void fileio_close(int fd);
+void fileio_defer_closes(int on);
+
+/*
  * Open PATH relative to DIRFD with FLAGS (no O_CREAT) so that every
  * component, symlinks included, resolves beneath DIRFD: ".." never climbs
  * above it, an absolute symlink is refused, and so is a /proc magic link.

@@ -8,6 +8,7 @@
  * list; only report.c prints and only main() exits.
  */
 #include "arena.h"
+#include "fileio.h"
 #include "assemble.h"
 #include "cli.h"
 #include "config.h"
@@ -379,16 +380,22 @@ static int held_signal(void)
 
 /*
  * The start-up arena (arena.h) serves one pass that ends in execve or
- * exit: check, print, get and a run in exec mode. It is closed for what
- * loops or stays (a supervisor, --wait's probes, --watch) and for the key
- * tools and lint, which may read large files again and again.
+ * exit: check, print, get and a run in exec mode. Such a pass also leaves
+ * the files it read open for execve or exit to close (fileio_close). Both
+ * end for what loops or stays (a supervisor, --wait's probes, --watch) and
+ * for the key tools and lint, which may read large files again and again.
+ * Called again once the manifest is read: it may ask for init mode.
  */
 static void arena_for(const struct config *c)
 {
 	int one_pass = c->cmd == CMD_CHECK || c->cmd == CMD_PRINT ||
 		       c->cmd == CMD_GET || (c->cmd == CMD_RUN && !supervise_wanted(c));
-	if (!one_pass || c->wait != UNSET || c->watch != WATCH_NONE)
+	if (!one_pass || c->wait != UNSET || c->watch != WATCH_NONE) {
 		arena_close();
+		fileio_defer_closes(0);
+	} else {
+		fileio_defer_closes(1);
+	}
 }
 
 /*
