@@ -15,6 +15,9 @@
  *    any hole beside it in the same mapping; a request of FIT_MIN bytes
  *    or more takes the smallest hole that fits (doubling arrays, regcomp's
  *    work space, file buffers). Smaller blocks stay where they are.
+ * The free part is made resident PREFAULT bytes at a time, with one
+ * madvise(MADV_POPULATE_WRITE) instead of a page fault per page (on a
+ * kernel before 5.14, which refuses it, pages fault in one by one).
  * The newest block grows in place (xgrow's doubling arrays). Each mapping
  * counts its live blocks: once the arena is closed, a mapping whose last
  * block is freed is unmapped, so a supervisor that frees what the
@@ -47,6 +50,10 @@ void __wrap_free(void *p);
 #define HOLES 16
 #define HOLE_MIN ((size_t)512) /* a freed block this big is kept as a hole */
 #define FIT_MIN ((size_t)256)  /* a request this big looks at the holes */
+#define PREFAULT ((size_t)64 * 1024)
+#ifndef MADV_POPULATE_WRITE /* Linux 5.14; musl 1.2.3 does not name it */
+#define MADV_POPULATE_WRITE 23
+#endif
 
 struct hole {
 	char *start;
@@ -61,6 +68,8 @@ static struct {
 	size_t nmaps;
 	char *cur, *lim; /* the free part of the newest mapping */
 	char *last;      /* the block ending at cur, if any: it can grow in place */
+	char *ready;     /* the newest mapping is resident up to here */
+	int no_prefault; /* the kernel refused MADV_POPULATE_WRITE */
 	struct hole hole[HOLES];
 	size_t nholes;
 	size_t used;
@@ -127,8 +136,24 @@ static int map_more(size_t need)
 	a.end[a.nmaps] = (uintptr_t)m + size;
 	a.live[a.nmaps++] = 0;
 	a.cur = m;
+	a.ready = m;
 	a.lim = (char *)m + size;
 	return 1;
+}
+
+/* Make the newest mapping resident up to UPTO, PREFAULT bytes at a time. */
+static void prefault(const char *upto)
+{
+	if (upto <= a.ready || a.no_prefault)
+		return;
+	char *to = a.ready;
+	while (to < upto)
+		to += PREFAULT;
+	if (to > a.lim)
+		to = a.lim;
+	if (madvise(a.ready, (size_t)(to - a.ready), MADV_POPULATE_WRITE) < 0)
+		a.no_prefault = 1;
+	a.ready = to;
 }
 
 static void drop_hole(size_t i)
@@ -171,6 +196,7 @@ static void *grab(size_t n)
 		return b;
 	if ((size_t)(a.lim - a.cur) < need && !map_more(need))
 		return NULL;
+	prefault(a.cur + need);
 	b = block_at(a.cur, n, need);
 	a.cur += need;
 	a.used += need;
@@ -283,6 +309,7 @@ void *__wrap_realloc(void *p, size_t n)
 		size_t cap = HDR + round16(n);
 		a.used += cap - header(p)[1];
 		a.cur = (char *)p - HDR + cap;
+		prefault(a.cur);
 		header(p)[0] = n;
 		header(p)[1] = cap;
 		return p;

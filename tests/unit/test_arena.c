@@ -166,6 +166,34 @@ static void small_requests_leave_the_holes_alone(void **state)
 	__wrap_free(guard);
 }
 
+/* Whether the page holding P is resident. */
+static int resident(const void *p)
+{
+	unsigned char v = 0;
+	uintptr_t page = (uintptr_t)p & ~(uintptr_t)(sysconf(_SC_PAGESIZE) - 1);
+	return mincore((void *)page, 1, &v) == 0 && (v & 1);
+}
+
+static void the_free_part_is_made_resident_ahead(void **state)
+{
+	(void)state;
+	char *p = malloc(16);
+	if (a.no_prefault) { /* a kernel before 5.14: nothing to see */
+		__wrap_free(p);
+		skip();
+	}
+	assert_true(a.ready > p);
+	assert_int_equal((uintptr_t)a.ready % PREFAULT, (uintptr_t)a.base[a.nmaps - 1] % PREFAULT);
+	assert_true(resident(a.cur)); /* never touched, yet there */
+	assert_true(resident(a.ready - 1));
+	if (a.ready < a.lim)
+		assert_false(resident(a.ready)); /* no more than asked */
+	char *big = malloc(PREFAULT); /* past what was ready */
+	assert_true(resident(big + PREFAULT - 1));
+	__wrap_free(big);
+	__wrap_free(p);
+}
+
 static void closed_arena_gives_back_empty_mappings(void **state)
 {
 	(void)state;
@@ -212,6 +240,7 @@ int main(void)
 		cmocka_unit_test(a_freed_big_block_is_used_again),
 		cmocka_unit_test(neighbouring_holes_merge),
 		cmocka_unit_test(small_requests_leave_the_holes_alone),
+		cmocka_unit_test(the_free_part_is_made_resident_ahead),
 		cmocka_unit_test(closed_arena_gives_back_empty_mappings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
