@@ -394,6 +394,80 @@ static void merge_by_field_kind(void **state)
 	diag_free(&d);
 }
 
+/* ---- where users read about it ------------------------------------------ */
+
+/* The file NAME of the repository (found from this file's path), whole. */
+static char *repo_file(const char *name)
+{
+	const char *slash = strrchr(__FILE__, '/');
+	int len = slash ? (int)(slash - __FILE__) : 1;
+	char path[4096];
+	snprintf(path, sizeof path, "%.*s/../../%s", len, slash ? __FILE__ : ".",
+		 name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	char *buf = NULL;
+	size_t n = 0, cap = 0, r;
+	do {
+		cap += 65536;
+		buf = realloc(buf, cap + 1);
+		assert_non_null(buf);
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Whether TEXT has a line starting with START that holds WORD followed by
+ * the line's end or one of " ,|[]=" (so --keep does not match --keep-x). */
+static int line_with(const char *text, const char *start, const char *word)
+{
+	size_t sl = strlen(start), wl = strlen(word);
+	for (const char *l = text; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		const char *end = strchr(l, '\n');
+		if (!end)
+			end = l + strlen(l);
+		if ((size_t)(end - l) < sl || strncmp(l, start, sl) != 0)
+			continue;
+		for (const char *w = l; (w = strstr(w, word)) && w < end; w++) {
+			char after = w + wl < end ? w[wl] : ' ';
+			if (strchr(" ,|[]=", after))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A new option is described where users read it: --help, an item of
+ * envinit(1)'s lists and, for a directive, of envinit.ini(5)'s. */
+static void every_option_documented(void **state)
+{
+	(void)state;
+	char *man1 = repo_file("man/envinit.1"), *man5 = repo_file("man/envinit.ini.5");
+	const char *help = cli_usage();
+	int missing = 0;
+	for (size_t i = 0; i < opt_count; i++) {
+		const struct opt *o = &opt_table[i];
+		char word[128];
+		if (o->name) {
+			snprintf(word, sizeof word, "--%s", o->name);
+			if (!line_with(help, "", word) && ++missing)
+				print_error("%s is not in --help\n", word);
+			snprintf(word, sizeof word, "\\-%s", o->name);
+			if (!line_with(man1, ".It ", word) && ++missing)
+				print_error("--%s has no .It line in man/envinit.1\n", o->name);
+		}
+		if (o->directive && !line_with(man5, ".It Cm", o->directive) && ++missing)
+			print_error("%s has no .It Cm line in man/envinit.ini.5\n", o->directive);
+	}
+	free(man1);
+	free(man5);
+	assert_int_equal(missing, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +479,7 @@ int main(void)
 		cmocka_unit_test(mode_is_exec_or_init),
 		cmocka_unit_test(command_line_only_refused),
 		cmocka_unit_test(merge_by_field_kind),
+		cmocka_unit_test(every_option_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
