@@ -212,6 +212,9 @@ static void *grab(size_t n)
  */
 static void give_back(char *start, size_t cap, int i)
 {
+	int at_end = (size_t)i == a.nmaps - 1 && start + cap == a.cur;
+	if (cap < HOLE_MIN && !at_end)
+		return; /* too small to look for: left as zeros */
 	for (size_t k = 0; k < a.nholes;) {
 		struct hole *h = &a.hole[k];
 		if (h->map == i && h->start + h->cap == start) {

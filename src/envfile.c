@@ -387,6 +387,7 @@ static int check_key_blanks(struct parser *p, const unsigned char *k,
 static int read_key(struct parser *p, int *bare)
 {
 	size_t start = p->pos, i = start, w;
+	int blanks = 0; /* a blank was seen: check_key_blanks has work */
 
 	for (; i < p->n; i += w) {
 		unsigned char ch = p->s[i];
@@ -396,8 +397,10 @@ static int read_key(struct parser *p, int *bare)
 			break;
 		if (key_ascii(ch))
 			continue;
-		if ((w = blank_len(p->s + i, p->n - i)))
+		if ((w = blank_len(p->s + i, p->n - i))) {
+			blanks = 1;
 			continue;
+		}
 		w = diag_utf8_decode(p->s + i, p->n - i, &c);
 		if (w > 1 && is_letter_or_number(c))
 			continue;
@@ -410,7 +413,7 @@ static int read_key(struct parser *p, int *bare)
 		end -= w;
 	if (end == start)
 		return syntax_error(p, "variable name is empty");
-	if (check_key_blanks(p, p->s + start, end - start) < 0)
+	if (blanks && check_key_blanks(p, p->s + start, end - start) < 0)
 		return -1;
 
 	xgrow((void **)&p->key, &p->keycap, end - start + 1, 1);

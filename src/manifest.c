@@ -193,14 +193,16 @@ static void line_error(struct parser *x, const char *fmt, ...)
  * N when an inline comment (white space, then ';') or the end comes first. */
 static size_t find_or_comment(const char *p, size_t n, const char *chars)
 {
-	for (size_t i = 0; i < n; i++) {
-		for (const char *c = chars; *c; c++) /* not strchr: no call */
-			if (*c == p[i])
-				return i;
-		if (p[i] == ';' && i > 0 && isspace((unsigned char)p[i - 1]))
-			return n;
+	size_t at = n;
+	for (const char *c = chars; *c; c++) { /* memchr: no byte loop of ours */
+		const char *f = memchr(p, *c, at);
+		if (f)
+			at = (size_t)(f - p);
 	}
-	return n;
+	for (const char *s = p; (s = memchr(s, ';', at - (size_t)(s - p))); s++)
+		if (s > p && isspace((unsigned char)s[-1]))
+			return n; /* an inline comment comes first */
+	return at;
 }
 
 static int valid_service_name(const char *s)
