@@ -214,8 +214,31 @@ static void pool_adopt(struct envset *dst, struct envset *src)
 	src->pool = NULL;
 }
 
+/*
+ * envset_take into an empty DST of a SRC with no region and no deleted
+ * variable: SRC's array, table and pool become DST's as they are, which
+ * is what moving each variable would give (same order, same hashes),
+ * without a second array and table. Returns 0 when it does not apply.
+ */
+static int take_whole(struct envset *dst, struct envset *src)
+{
+	if (dst->n || dst->v || dst->slots || dst->pool || dst->region ||
+	    src->region)
+		return 0;
+	for (size_t i = 0; i < src->n; i++)
+		if (!envset_live(&src->v[i]))
+			return 0;
+	*dst = *src;
+	envset_init(src);
+	for (size_t i = 0; i < dst->n; i++) /* what a move keeps */
+		dst->v[i].flags &= EV_SECRET | EV_SODIUM | EV_POOL;
+	return 1;
+}
+
 void envset_take(struct envset *dst, struct envset *src)
 {
+	if (take_whole(dst, src))
+		return;
 	pool_adopt(dst, src);
 	for (size_t i = 0; i < src->n; i++) {
 		struct envvar *s = &src->v[i];

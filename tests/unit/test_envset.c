@@ -104,6 +104,51 @@ static void take_moves_layers(void **state)
 	envset_free(&dst);
 }
 
+/* Into an empty DST, SRC's array and table become DST's as they are
+ * (no second copy of a 280-key layer), with what a move keeps. */
+static void take_into_empty_adopts(void **state)
+{
+	(void)state;
+	struct envset dst, src;
+	envset_init(&dst);
+	envset_init(&src);
+	envset_set(&src, "A", "a0", 2, ORIG_ENVFILE, "a.env:1");
+	struct envvar *a = envset_set(&src, "A", "a1", 2, ORIG_ENVFILE, "a.env:2");
+	a->flags |= EV_SECRET | EV_STRIPPED | EV_REQUIRED;
+	a->from = xstrdup("X");
+	envset_set(&src, "B", "b", 1, ORIG_ENVFILE, "a.env:3");
+	const struct envvar *array = src.v;
+	envset_take(&dst, &src);
+	assert_ptr_equal(dst.v, array);
+	assert_int_equal(envset_count(&dst), 2);
+	assert_int_equal(envset_count(&src), 0);
+	const struct envvar *na = envset_get(&dst, "A");
+	assert_string_equal(na->val, "a1");
+	assert_string_equal(na->source, "a.env:2");
+	assert_string_equal(na->overrode, "a.env:1");
+	assert_string_equal(na->from, "X");
+	assert_int_equal(na->flags & (EV_SECRET | EV_STRIPPED | EV_REQUIRED), EV_SECRET);
+	assert_string_equal(envset_get(&dst, "B")->val, "b");
+	envset_free(&src);
+
+	/* a deleted variable in SRC: moved one by one, the deleted one left */
+	struct envset more;
+	envset_init(&more);
+	envset_set(&more, "C", "c", 1, ORIG_SECRETDIR, "/s/C");
+	envset_set(&more, "GONE", "g", 1, ORIG_SECRETDIR, "/s/G");
+	envset_del(&more, "GONE");
+	struct envset fresh;
+	envset_init(&fresh);
+	array = more.v;
+	envset_take(&fresh, &more);
+	assert_ptr_not_equal(fresh.v, array);
+	assert_int_equal(fresh.n, 1);
+	assert_string_equal(envset_get(&fresh, "C")->val, "c");
+	envset_free(&more);
+	envset_free(&fresh);
+	envset_free(&dst);
+}
+
 static void valid_names(void **state)
 {
 	(void)state;
@@ -122,6 +167,7 @@ int main(void)
 		cmocka_unit_test(delete_and_revive),
 		cmocka_unit_test(many_keys_rehash),
 		cmocka_unit_test(take_moves_layers),
+		cmocka_unit_test(take_into_empty_adopts),
 		cmocka_unit_test(valid_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
