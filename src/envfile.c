@@ -764,6 +764,8 @@ int envfile_parse(const char *name, const char *buf, size_t len,
 		.name = name, .s = (const unsigned char *)buf, .n = len,
 		.line = 1, .env = env, .out = out, .d = d,
 	};
+	/* an entry takes a line or more: one array for the whole file */
+	envset_reserve(out, out->n + fileio_lines(buf, len));
 	return parse(&p);
 }
 

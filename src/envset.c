@@ -134,10 +134,11 @@ static size_t *find_slot(const struct envset *s, const char *key, size_t h)
 	}
 }
 
-static void rehash(struct envset *s)
+/* A table of NSLOTS slots (a power of two) for S's variables. */
+static void rehash_to(struct envset *s, size_t nslots)
 {
 	free(s->slots);
-	s->nslots = s->nslots ? s->nslots * 2 : 64;
+	s->nslots = nslots;
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
 	size_t mask = s->nslots - 1;
 	for (size_t i = 0; i < s->n; i++) {
@@ -146,6 +147,26 @@ static void rehash(struct envset *s)
 			j = (j + 1) & mask;
 		s->slots[j] = i + 1;
 	}
+}
+
+static void rehash(struct envset *s)
+{
+	rehash_to(s, s->nslots ? s->nslots * 2 : 64);
+}
+
+void envset_reserve(struct envset *s, size_t n)
+{
+	if (n > ENVSET_RESERVE_MAX)
+		n = ENVSET_RESERVE_MAX;
+	if (n > s->cap) {
+		s->v = xrealloc(s->v, n * sizeof *s->v);
+		s->cap = n;
+	}
+	size_t nslots = s->nslots ? s->nslots : 64;
+	while ((n + 1) * 2 > nslots) /* put's rule: at most half full */
+		nslots *= 2;
+	if (nslots > s->nslots)
+		rehash_to(s, nslots);
 }
 
 struct envvar *envset_get(const struct envset *s, const char *key)

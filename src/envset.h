@@ -71,6 +71,14 @@ void envset_init(struct envset *s);
 /* Wipe every value and free everything. */
 void envset_free(struct envset *s);
 
+/*
+ * Make room for N variables in all (a hint: the set still grows past it),
+ * so that a set filled from a file of about N entries is allocated once,
+ * not doubled up to twice its size. At most ENVSET_RESERVE_MAX.
+ */
+#define ENVSET_RESERVE_MAX 4096
+void envset_reserve(struct envset *s, size_t n);
+
 /* The live variable KEY, or NULL. */
 struct envvar *envset_get(const struct envset *s, const char *key);
 

@@ -349,3 +349,12 @@ size_t fileio_chomp(const char *buf, size_t len)
 	}
 	return len;
 }
+
+size_t fileio_lines(const char *buf, size_t len)
+{
+	size_t n = 1;
+	for (const char *p = buf, *end = buf + len;
+	     p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
+	return n;
+}

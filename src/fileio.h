@@ -92,4 +92,7 @@ const char *fileio_strerror(enum fileio_err err);
 /* LEN without one trailing "\n" or "\r\n" (secret files, KEY_FILE). */
 size_t fileio_chomp(const char *buf, size_t len);
 
+/* How many lines BUF (LEN bytes) holds: its LFs, plus one. */
+size_t fileio_lines(const char *buf, size_t len);
+
 #endif

@@ -398,6 +398,7 @@ struct manifest *manifest_parse(const char *name, const char *buf, size_t len,
 				       : xstrndup(name, (size_t)(slash - name));
 	config_init(&m->defaults.c);
 	m->rules = rules_new();
+	rules_reserve(m->rules, fileio_lines(buf, len)); /* a rule per line at most */
 
 	struct parser x = {
 		.m = m, .d = d, .buf = buf, .len = len, .sec = SEC_NONE,

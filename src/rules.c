@@ -200,15 +200,34 @@ static struct rule *find(const struct rules *r, const char *key)
 	return *slot ? &r->v[*slot - 1] : NULL;
 }
 
+static void rehash_to(struct rules *r, size_t nslots)
+{
+	free(r->slots);
+	r->nslots = nslots;
+	r->slots = xcalloc(r->nslots, sizeof *r->slots);
+	for (size_t i = 0; i < r->n; i++)
+		*find_slot(r, r->v[i].key) = i + 1;
+}
+
+void rules_reserve(struct rules *r, size_t n)
+{
+	if (n > ENVSET_RESERVE_MAX)
+		n = ENVSET_RESERVE_MAX;
+	if (n > r->cap) {
+		r->v = xrealloc(r->v, n * sizeof *r->v);
+		r->cap = n;
+	}
+	size_t nslots = r->nslots ? r->nslots : 64;
+	while (2 * (n + 1) > nslots) /* insert's rule: at most half full */
+		nslots *= 2;
+	if (nslots > r->nslots)
+		rehash_to(r, nslots);
+}
+
 static struct rule *insert(struct rules *r, const char *key)
 {
-	if (2 * (r->n + 1) > r->nslots) {
-		free(r->slots);
-		r->nslots = r->nslots ? r->nslots * 2 : 64;
-		r->slots = xcalloc(r->nslots, sizeof *r->slots);
-		for (size_t i = 0; i < r->n; i++)
-			*find_slot(r, r->v[i].key) = i + 1;
-	}
+	if (2 * (r->n + 1) > r->nslots)
+		rehash_to(r, r->nslots ? r->nslots * 2 : 64);
 	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v);
 	struct rule *ru = &r->v[r->n++];
 	memset(ru, 0, sizeof *ru);

@@ -62,6 +62,9 @@ struct rules;
 
 /* An empty rule table. */
 struct rules *rules_new(void);
+/* Make room for N rules in all (a hint, as envset_reserve: at most
+ * ENVSET_RESERVE_MAX); the manifest gives its line count. */
+void rules_reserve(struct rules *r, size_t n);
 /* Free R and everything in it (defaults are wiped). NULL is allowed. */
 void rules_free(struct rules *r);
 

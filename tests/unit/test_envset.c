@@ -149,6 +149,38 @@ static void take_into_empty_adopts(void **state)
 	envset_free(&dst);
 }
 
+/* envset_reserve: filled to what was reserved, the set neither grows its
+ * array nor its table; a reserve past ENVSET_RESERVE_MAX stops there. */
+static void reserve_allocates_once(void **state)
+{
+	(void)state;
+	struct envset s;
+	envset_init(&s);
+	envset_set(&s, "FIRST", "1", 1, ORIG_ENVFILE, "a.env:1");
+	envset_reserve(&s, 300);
+	const struct envvar *array = s.v;
+	size_t nslots = s.nslots;
+	assert_int_equal(s.cap, 300);
+	assert_int_equal(nslots, 1024); /* 301 keys at most half full */
+	char key[16];
+	for (int i = 1; i < 300; i++) {
+		snprintf(key, sizeof key, "K%d", i);
+		envset_set(&s, key, "v", 1, ORIG_ENVFILE, "a.env:2");
+	}
+	assert_int_equal(envset_count(&s), 300);
+	assert_ptr_equal(s.v, array);
+	assert_int_equal(s.nslots, nslots);
+	assert_string_equal(envset_get(&s, "FIRST")->val, "1");
+	assert_non_null(envset_get(&s, "K299"));
+	envset_set(&s, "ONE_MORE", "x", 1, ORIG_ENVFILE, "a.env:3"); /* still grows */
+	assert_int_equal(envset_count(&s), 301);
+	envset_free(&s);
+
+	envset_reserve(&s, (size_t)1 << 40);
+	assert_int_equal(s.cap, ENVSET_RESERVE_MAX);
+	envset_free(&s);
+}
+
 static void valid_names(void **state)
 {
 	(void)state;
@@ -168,6 +200,7 @@ int main(void)
 		cmocka_unit_test(many_keys_rehash),
 		cmocka_unit_test(take_moves_layers),
 		cmocka_unit_test(take_into_empty_adopts),
+		cmocka_unit_test(reserve_allocates_once),
 		cmocka_unit_test(valid_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -178,10 +178,21 @@ static void messages(void **state)
 	assert_string_equal(fileio_strerror(FIO_NOENT), "no such file");
 }
 
+static void counts_lines(void **state)
+{
+	(void)state;
+	assert_int_equal(fileio_lines("", 0), 1);
+	assert_int_equal(fileio_lines("a", 1), 1);
+	assert_int_equal(fileio_lines("a\nb", 3), 2);
+	assert_int_equal(fileio_lines("a\nb\n", 4), 3);
+	assert_int_equal(fileio_lines("\n\n\nx", 3), 4); /* LEN bytes only */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_whole_file),
+		cmocka_unit_test(counts_lines),
 		cmocka_unit_test(refuses_what_is_not_a_file),
 		cmocka_unit_test(sparse_file_over_cap),
 		cmocka_unit_test(chomp_one_newline),

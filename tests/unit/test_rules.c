@@ -69,6 +69,28 @@ static void add_ok(const char *key, const char *words)
 	assert_int_equal(e, 0);
 }
 
+/* rules_reserve is a hint: rules past it, and a reserve after rules were
+ * added, keep every rule found. */
+static void reserve_keeps_rules(void **state)
+{
+	(void)state;
+	char key[16];
+	add_ok("BEFORE", "int");
+	rules_reserve(r, 10);
+	for (int i = 0; i < 100; i++) {
+		snprintf(key, sizeof key, "K%d", i);
+		add_ok(key, "port");
+	}
+	rules_reserve(r, 300);
+	assert_int_equal(rules_count(r), 101);
+	assert_true(rules_has(r, "BEFORE"));
+	for (int i = 0; i < 100; i++) {
+		snprintf(key, sizeof key, "K%d", i);
+		assert_true(rules_has(r, key));
+	}
+	assert_false(rules_has(r, "K100"));
+}
+
 /* ---- value predicates ---------------------------------------------------- */
 
 static void predicates(void **state)
@@ -469,6 +491,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(costly_regex_refused),
 		cmocka_unit_test(predicates),
+		cmocka_unit_test_setup_teardown(reserve_keeps_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_word_not_echoed, setup, teardown),
 		cmocka_unit_test_setup_teardown(quoted_values, setup, teardown),
