@@ -276,10 +276,16 @@ static const char *where(struct parser *p)
 static void skip_to_statement(struct parser *p)
 {
 	while (p->pos < p->n) {
-		size_t w = uspace_len(p->s + p->pos, p->n - p->pos);
-		if (w) {
+		unsigned char c = p->s[p->pos];
+		size_t w;
+		if (c == '\n') { /* the usual cases first, without decoding */
+			p->line++;
+			p->pos++;
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			p->pos++;
+		} else if ((w = uspace_len(p->s + p->pos, p->n - p->pos))) {
 			advance(p, p->pos + w);
-		} else if (p->s[p->pos] == '#') {
+		} else if (c == '#') {
 			const unsigned char *lf =
 				memchr(p->s + p->pos, '\n', p->n - p->pos);
 			p->pos = lf ? (size_t)(lf - p->s) : p->n;
@@ -289,12 +295,12 @@ static void skip_to_statement(struct parser *p)
 	}
 }
 
-/* Skip Go's isSpace blanks (not LF). */
+/* Skip Go's isSpace blanks (never an LF: no line to count). */
 static void skip_blanks(struct parser *p)
 {
 	size_t w;
 	while (p->pos < p->n && (w = blank_len(p->s + p->pos, p->n - p->pos)))
-		advance(p, p->pos + w);
+		p->pos += w;
 }
 
 /* Go's regexp \s: what must follow `export` (not VT, unlike blanks). */

@@ -169,15 +169,21 @@ void envset_reserve(struct envset *s, size_t n)
 		rehash_to(s, nslots);
 }
 
-struct envvar *envset_get(const struct envset *s, const char *key)
+struct envvar *envset_get_hashed(const struct envset *s, const char *key,
+				 size_t h)
 {
 	if (!s->nslots)
 		return NULL;
-	size_t *slot = find_slot(s, key, envset_hash(key));
+	size_t *slot = find_slot(s, key, h);
 	if (*slot == 0)
 		return NULL;
 	struct envvar *v = &s->v[*slot - 1];
 	return envset_live(v) ? v : NULL;
+}
+
+struct envvar *envset_get(const struct envset *s, const char *key)
+{
+	return s->nslots ? envset_get_hashed(s, key, envset_hash(key)) : NULL;
 }
 
 /*

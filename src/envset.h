@@ -81,6 +81,9 @@ void envset_reserve(struct envset *s, size_t n);
 
 /* The live variable KEY, or NULL. */
 struct envvar *envset_get(const struct envset *s, const char *key);
+/* The same, for a key whose envset_hash H the caller keeps. */
+struct envvar *envset_get_hashed(const struct envset *s, const char *key,
+				 size_t h);
 
 /*
  * Set KEY to a copy of VAL (LEN bytes) with the given origin and source

@@ -126,7 +126,7 @@ static int check_required(const struct config *c, const struct envset *req,
 	int errs = 0;
 	for (size_t i = 0; i < req->n; i++) { /* each key once */
 		const char *key = req->v[i].key;
-		struct envvar *v = envset_get(env, key);
+		struct envvar *v = envset_get_hashed(env, key, req->v[i].hash);
 		int deny = strlist_match(&c->deny, key);
 		if (deny >= 0) {
 			diag_error(d, key, NULL,

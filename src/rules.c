@@ -32,6 +32,7 @@
 
 struct rule {
 	char *key;
+	size_t hash;         /* envset_hash(key): the table's, and env's lookups */
 	unsigned flags;
 	long long min, max;  /* NONE when not given */
 	char *oneof;         /* "a,b,c" as written, for the message */
@@ -182,12 +183,16 @@ static unsigned value_flags(void)
 
 /* ---- the table --------------------------------------------------------- */
 
-static size_t *find_slot(const struct rules *r, const char *key)
+/* The slot of KEY (hash H), or the empty one where it would go. */
+static size_t *find_slot(const struct rules *r, const char *key, size_t h)
 {
 	size_t mask = r->nslots - 1;
-	for (size_t i = envset_hash(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		size_t *slot = &r->slots[i];
-		if (*slot == 0 || strcmp(r->v[*slot - 1].key, key) == 0)
+		if (*slot == 0)
+			return slot;
+		const struct rule *ru = &r->v[*slot - 1];
+		if (ru->hash == h && strcmp(ru->key, key) == 0)
 			return slot;
 	}
 }
@@ -196,7 +201,7 @@ static struct rule *find(const struct rules *r, const char *key)
 {
 	if (!r || !r->nslots)
 		return NULL;
-	size_t *slot = find_slot(r, key);
+	size_t *slot = find_slot(r, key, envset_hash(key));
 	return *slot ? &r->v[*slot - 1] : NULL;
 }
 
@@ -206,7 +211,7 @@ static void rehash_to(struct rules *r, size_t nslots)
 	r->nslots = nslots;
 	r->slots = xcalloc(r->nslots, sizeof *r->slots);
 	for (size_t i = 0; i < r->n; i++)
-		*find_slot(r, r->v[i].key) = i + 1;
+		*find_slot(r, r->v[i].key, r->v[i].hash) = i + 1;
 }
 
 void rules_reserve(struct rules *r, size_t n)
@@ -232,8 +237,9 @@ static struct rule *insert(struct rules *r, const char *key)
 	struct rule *ru = &r->v[r->n++];
 	memset(ru, 0, sizeof *ru);
 	ru->key = xstrdup(key);
+	ru->hash = envset_hash(key);
 	ru->min = ru->max = NONE;
-	*find_slot(r, key) = r->n;
+	*find_slot(r, key, ru->hash) = r->n;
 	return ru;
 }
 
@@ -804,15 +810,21 @@ static int check_value(const struct rule *ru, const struct envvar *v,
 	return errs;
 }
 
-int rules_plaintext(const struct rules *r, const char *key, const char *val,
-		    size_t len, const char *source, struct diag *d)
+/* `sealed` rule RU: a plaintext VAL of KEY from SOURCE is an error. */
+static int plaintext(const struct rule *ru, const char *key, const char *val,
+		     size_t len, const char *source, struct diag *d)
 {
-	const struct rule *ru = find(r, key);
 	if (!ru || !(ru->flags & R_SEALED) || !len || seal_is_sealed(val, len))
 		return 0;
 	diag_error(d, key, source,
 		   "sealed: plaintext value in an env file (seal it: envinit seal --in-place)");
 	return 1;
+}
+
+int rules_plaintext(const struct rules *r, const char *key, const char *val,
+		    size_t len, const char *source, struct diag *d)
+{
+	return plaintext(find(r, key), key, val, len, source, d);
 }
 
 int rules_check(const struct rules *r, struct envset *env, struct diag *d)
@@ -822,7 +834,7 @@ int rules_check(const struct rules *r, struct envset *env, struct diag *d)
 	int errs = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rule *ru = &r->v[i];
-		struct envvar *v = envset_get(env, ru->key);
+		struct envvar *v = envset_get_hashed(env, ru->key, ru->hash);
 		if (!v)
 			continue;
 		if (ru->flags & (R_SECRET | R_SEALED))
@@ -830,8 +842,7 @@ int rules_check(const struct rules *r, struct envset *env, struct diag *d)
 		/* `sealed`: whether the service receives it or not, since the
 		 * plaintext sits in a file */
 		if (v->origin == ORIG_ENVFILE)
-			errs += rules_plaintext(r, v->key, v->val, v->len,
-						v->source, d);
+			errs += plaintext(ru, v->key, v->val, v->len, v->source, d);
 		/* a value still sealed failed to open: that error is enough */
 		if ((v->flags & (EV_STRIPPED | EV_UNOPENED)) || v->len == 0)
 			continue;

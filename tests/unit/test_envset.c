@@ -172,6 +172,10 @@ static void reserve_allocates_once(void **state)
 	assert_int_equal(s.nslots, nslots);
 	assert_string_equal(envset_get(&s, "FIRST")->val, "1");
 	assert_non_null(envset_get(&s, "K299"));
+	/* a lookup with a hash the caller keeps finds the same variable */
+	assert_ptr_equal(envset_get_hashed(&s, "K7", envset_hash("K7")),
+			 envset_get(&s, "K7"));
+	assert_null(envset_get_hashed(&s, "NOPE", envset_hash("NOPE")));
 	envset_set(&s, "ONE_MORE", "x", 1, ORIG_ENVFILE, "a.env:3"); /* still grows */
 	assert_int_equal(envset_count(&s), 301);
 	envset_free(&s);
