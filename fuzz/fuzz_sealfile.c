@@ -23,6 +23,7 @@
 #include "common.h"
 #include "envfile.h"
 #include "seal.h"
+#include "sealfile.h"
 
 static char dir[64], path[96], keyfile[96], pub[128];
 static struct strlist keys;

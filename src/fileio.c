@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -357,4 +358,81 @@ size_t fileio_lines(const char *buf, size_t len)
 	     p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
 		n++;
 	return n;
+}
+
+int fileio_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int fileio_replace(const char *path, const char *data, size_t n,
+		   const char **step)
+{
+	*step = NULL;
+	char *real = realpath(path, NULL);
+	struct stat st;
+	if (!real || stat(real, &st) < 0) {
+		int e = errno;
+		free(real);
+		errno = e;
+		return -1;
+	}
+	char *slash = strrchr(real, '/');
+	char *dir = xstrndup(real, slash == real ? 1 : (size_t)(slash - real));
+	char *tmp = xasprintf("%s/.%s.envinit-XXXXXX", dir, slash + 1);
+	int rc = -1, fd = mkostemp(tmp, O_CLOEXEC);
+	struct stat ts;
+	*step = "create a temporary file";
+	if (fd < 0)
+		goto fail;
+	*step = "write";
+	if (fileio_write_all(fd, data, n) < 0)
+		goto fail;
+	*step = "keep the owner";
+	if (fstat(fd, &ts) < 0 ||
+	    ((ts.st_uid != st.st_uid || ts.st_gid != st.st_gid) &&
+	     fchown(fd, st.st_uid, st.st_gid) < 0))
+		goto fail;
+	*step = "keep the mode"; /* after fchown, which may clear set-id bits */
+	if (fchmod(fd, st.st_mode & 07777) < 0)
+		goto fail;
+	*step = "write";
+	if (fsync(fd) < 0)
+		goto fail;
+	int cr = close(fd);
+	fd = -1;
+	if (cr < 0)
+		goto fail;
+	*step = "rename over it";
+	if (rename(tmp, real) < 0)
+		goto fail;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd); /* the rename itself durable; best effort */
+		close(dfd);
+	}
+	rc = 0;
+	goto out;
+fail:;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 || strcmp(*step, "create a temporary file") != 0)
+		unlink(tmp);
+	errno = e;
+out:
+	free(tmp);
+	free(dir);
+	free(real);
+	return rc;
 }

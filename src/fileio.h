@@ -92,6 +92,19 @@ const char *fileio_strerror(enum fileio_err err);
 /* LEN without one trailing "\n" or "\r\n" (secret files, KEY_FILE). */
 size_t fileio_chomp(const char *buf, size_t len);
 
+/* Write all N bytes at P to FD (retrying EINTR): 0, or -1 with errno. */
+int fileio_write_all(int fd, const void *p, size_t n);
+
+/*
+ * Replace PATH (symlinks followed) with DATA (N bytes) atomically: a
+ * temporary file in the same directory with PATH's mode and owner,
+ * fsync'd, renamed over it, then the directory fsync'd. Returns 0, or -1
+ * with errno and *STEP naming what failed ("write", "rename over it"...),
+ * or NULL when PATH itself could not be resolved; PATH is then untouched.
+ */
+int fileio_replace(const char *path, const char *data, size_t n,
+		   const char **step);
+
 /* How many lines BUF (LEN bytes) holds: its LFs, plus one. */
 size_t fileio_lines(const char *buf, size_t len);
 

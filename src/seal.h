@@ -1,5 +1,6 @@
 /*
- * seal.h - sealed values: keygen, seal, seal --in-place, and opening.
+ * seal.h - sealed values: keygen, seal, and opening (seal --in-place and
+ * --reseal rewrite files in sealfile.c, with the crypto declared below).
  *
  * Crypto: libsodium's sealed box (crypto_box_seal: an ephemeral X25519 key,
  * XSalsa20-Poly1305), nothing else. The sealed plaintext is
@@ -120,39 +121,37 @@ int seal_value(const char *pubkey, const char *name, const char *val,
 int seal_stream(const char *pubkey, const char *name, int fd, size_t cap,
 		char **out, struct diag *d);
 
-/*
- * seal --in-place: seal the values of the keys NAMES (N of them) in the env
- * file PATH. Each entry of NAME (every one, if it is set several times) is
- * found with envfile_parse, so multi-line quoted values work, and is
- * rewritten as "[export ]NAME=enc:v1:..." keeping its indentation, its
- * `export `, a trailing comment and its line end; every other byte of the
- * file is kept. A value already sealed is left alone, so running twice
- * changes nothing (and a file with nothing to seal is not rewritten).
- * Refused, naming the key and FILE:LINE: a NAME with no entry, an entry
- * that shares its line with another one, and a value using interpolation
- * (sealing would freeze a lookup). The new file is written beside PATH
- * (symlinks followed), given PATH's mode and owner, fsync'd and renamed
- * over it; on any error PATH is left untouched. Returns 0 or EXIT_CONFIG
- * (EXIT_USAGE for an invalid NAME).
- */
-int seal_in_place(const char *pubkey, const char *path, char *const *names,
-		  int n, struct diag *d);
+/* ---- for sealfile.c: the crypto of seal --in-place and --reseal -------- */
 
+/* 0 when NAME is a variable name; else an error (never echoing it), -1. */
+int seal_check_name(const char *name, struct diag *d);
+/* --public-key ARG (the string or a file holding it) into PK (32 bytes):
+ * 0, EXIT_USAGE or EXIT_CONFIG with an error. */
+int seal_load_public_key(const char *arg, unsigned char *pk, struct diag *d);
+/* sodium_init(): 0, or -1 with an error. */
+int seal_sodium_ready(struct diag *d);
+/* VAL (LEN bytes) of NAME sealed to PK: a new "enc:v1:..." string, or
+ * NULL after an error. NAME and VAL checked, libsodium ready. */
+char *seal_to(const unsigned char *pk, const char *name, const char *val,
+	      size_t len, struct diag *d);
+
+/* The private keys of --private-key-file FILES, in sodium memory. */
+struct keyring;
+/* NULL after an error naming the file that cannot be used. */
+struct keyring *seal_keyring_load(const struct strlist *files,
+				  struct diag *d);
+void seal_keyring_free(struct keyring *kr); /* wipes; NULL is fine */
+/* Whether key I of KR is the private key of the public key PK. */
+int seal_keyring_public(const struct keyring *kr, int i,
+			const unsigned char *pk);
 /*
- * seal --in-place PATH --reseal: every sealed value of PATH (or of the keys
- * NAMES, N of them) that one of the private key files KEYFILES opens is
- * sealed again to PUBKEY (NEW), in place, keeping every other byte, with
- * the same atomic replace as seal_in_place. Plaintext lives only in
- * sodium_malloc memory. A value opened by the private key of NEW itself
- * (give new.key among KEYFILES) is already rotated and left alone, so
- * running the command twice changes nothing. A value no key opens is
- * reported by name and FILE:LINE, and then nothing is changed, unless
- * SKIP_UNOPENED (a warning each; the others are re-sealed). *SUMMARY gets
- * a line for stdout on success. Returns 0, EXIT_USAGE or EXIT_CONFIG.
+ * Open the sealed value VAL (LEN bytes) with the keys of KR. Returns the
+ * index of the key that opened it and sets *M, *MLEN to NAME \0 VALUE
+ * (sodium_malloc; the caller sodium_frees it), or -1 (none opens it) or -2
+ * (it is not a well-formed v1 value).
  */
-int seal_reseal(const struct strlist *keyfiles, const char *pubkey,
-		const char *path, char *const *names, int n, int skip_unopened,
-		char **summary, struct diag *d);
+int seal_open_with(const struct keyring *kr, const char *val, size_t len,
+		   unsigned char **m, size_t *mlen);
 
 /*
  * The keygen and seal commands as configured in C (--private-key-file,

@@ -188,6 +188,39 @@ static void counts_lines(void **state)
 	assert_int_equal(fileio_lines("\n\n\nx", 3), 4); /* LEN bytes only */
 }
 
+/* fileio_replace: the new bytes under the old name, through a symlink,
+ * with the old mode; no temporary file left; a path that does not
+ * resolve fails with *STEP NULL and nothing written. */
+static void replaces_atomically(void **state)
+{
+	(void)state;
+	char path[128], link[128], cmd[160];
+	write_file("f.env", "A=1\n", 4);
+	snprintf(path, sizeof path, "%s/f.env", dir);
+	snprintf(link, sizeof link, "%s/link.env", dir);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(symlink("f.env", link), 0);
+	const char *step = "unset";
+	assert_int_equal(fileio_replace(link, "B=2\n", 4, &step), 0);
+	char *buf;
+	size_t len;
+	assert_int_equal(fileio_read(AT_FDCWD, path, 100, 1, &buf, &len), FIO_OK);
+	assert_string_equal(buf, "B=2\n");
+	free(buf);
+	struct stat st;
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode)); /* the link stays a link */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) = 2", dir);
+	assert_int_equal(system(cmd), 0); /* f.env and link.env only */
+
+	snprintf(path, sizeof path, "%s/no/such.env", dir);
+	assert_int_equal(fileio_replace(path, "x", 1, &step), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_null(step);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +232,7 @@ int main(void)
 		cmocka_unit_test(messages),
 		cmocka_unit_test_setup_teardown(beneath_openat2, setup, teardown),
 		cmocka_unit_test_setup_teardown(beneath_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(replaces_atomically, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
 /* Unit tests for lint.c (and the lint mode of envfile.c, the `sealed`
  * rule word, the JSON report and its string escaping). */
-// OBJS: lint report rules envfile interp seal config options diag envset fileio xalloc
+// OBJS: lint report rules envfile interp seal sealfile config options diag envset fileio xalloc
 #include "preamble.h"
 
 #include "envfile.h"

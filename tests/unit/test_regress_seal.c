@@ -27,7 +27,7 @@
  * rewrite that would change any other entry is never written (the second
  * case gets past the first check: alone, its line gives B the same value).
  */
-// OBJS: seal config options envfile interp envset diag fileio xalloc
+// OBJS: seal sealfile config options envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
 #include <fcntl.h>
@@ -35,6 +35,7 @@
 
 #include "envfile.h"
 #include "seal.h"
+#include "sealfile.h"
 
 #define LINES 20000
 #define LIMIT 5 /* seconds */

@@ -1,6 +1,6 @@
 /* Unit tests for seal.c: keygen, seal, opening and every way it fails,
  * seal --in-place, and that no message ever holds an opened value. */
-// OBJS: seal config options envfile interp envset diag fileio xalloc
+// OBJS: seal sealfile config options envfile interp envset diag fileio xalloc
 #include "preamble.h"
 
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 
 #include "envfile.h"
 #include "seal.h"
+#include "sealfile.h"
 
 #define CANARY "c4n4ry-pl41nt3xt" /* a value no message may contain */
 
