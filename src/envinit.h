@@ -48,6 +48,10 @@ char *pathline(char **buf, size_t *cap, const char *path, unsigned long line);
 
 /* Grow *v (of *cap elements of size sz) so that it holds at least need. */
 void xgrow(void **v, size_t *cap, size_t need, size_t sz);
+/* Reserve for a table of the sets' kind (envset, rules): the array *V of
+ * *CAP elements of SZ grown to N exactly if it is smaller, and the slots
+ * N keys need at most half full, at least CUR (64 when CUR is 0). */
+size_t xreserve(void **v, size_t *cap, size_t n, size_t sz, size_t cur);
 
 /*
  * The supervisor's point of no return (supervise.c): xalloc_no_return(1)

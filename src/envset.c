@@ -156,15 +156,9 @@ static void rehash(struct envset *s)
 
 void envset_reserve(struct envset *s, size_t n)
 {
-	if (n > ENVSET_RESERVE_MAX)
-		n = ENVSET_RESERVE_MAX;
-	if (n > s->cap) {
-		s->v = xrealloc(s->v, n * sizeof *s->v);
-		s->cap = n;
-	}
-	size_t nslots = s->nslots ? s->nslots : 64;
-	while ((n + 1) * 2 > nslots) /* put's rule: at most half full */
-		nslots *= 2;
+	size_t nslots = xreserve((void **)&s->v, &s->cap,
+				 n < ENVSET_RESERVE_MAX ? n : ENVSET_RESERVE_MAX,
+				 sizeof *s->v, s->nslots);
 	if (nslots > s->nslots)
 		rehash_to(s, nslots);
 }

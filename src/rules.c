@@ -216,15 +216,9 @@ static void rehash_to(struct rules *r, size_t nslots)
 
 void rules_reserve(struct rules *r, size_t n)
 {
-	if (n > ENVSET_RESERVE_MAX)
-		n = ENVSET_RESERVE_MAX;
-	if (n > r->cap) {
-		r->v = xrealloc(r->v, n * sizeof *r->v);
-		r->cap = n;
-	}
-	size_t nslots = r->nslots ? r->nslots : 64;
-	while (2 * (n + 1) > nslots) /* insert's rule: at most half full */
-		nslots *= 2;
+	size_t nslots = xreserve((void **)&r->v, &r->cap,
+				 n < ENVSET_RESERVE_MAX ? n : ENVSET_RESERVE_MAX,
+				 sizeof *r->v, r->nslots);
 	if (nslots > r->nslots)
 		rehash_to(r, nslots);
 }

@@ -133,6 +133,20 @@ void xgrow(void **v, size_t *cap, size_t need, size_t sz)
 	*cap = c;
 }
 
+size_t xreserve(void **v, size_t *cap, size_t n, size_t sz, size_t cur)
+{
+	if (n > *cap) {
+		if (n > ((size_t)-1) / sz)
+			oom();
+		*v = xrealloc(*v, n * sz);
+		*cap = n;
+	}
+	size_t nslots = cur ? cur : 64;
+	while ((n + 1) * 2 > nslots)
+		nslots *= 2;
+	return nslots;
+}
+
 void wipe_free(void *p, size_t n)
 {
 	if (!p)
