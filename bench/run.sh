@@ -108,6 +108,10 @@ WRAP=$(sed -n 's/^  REL_WRAP = //p' Makefile)
 $LD $WRAP -Wl,-Map="$OUT/envinit.map" -o "$OUT/bin/envinit.sym" $objs $LIBS
 $LD $WRAP -s -o "$OUT/bin/envinit.relink" $objs $LIBS
 nm -n "$OUT/bin/envinit.sym" >"$OUT/envinit.nm"
+# The same, stripped, with an execve that stops (bench/execstop.c): what a
+# start has resident when it would exec, by kind of mapping.
+musl-gcc -std=c11 -Os -c -o "$OUT/bin/execstop.o" bench/execstop.c
+$LD $WRAP -Wl,--wrap=execve -s -o "$OUT/bin/envinit.stop" $objs "$OUT/bin/execstop.o" $LIBS
 # A what-if: the same objects with an allocator that never frees (in
 # place of musl's, so without the arena's wrapping).
 $HCC -c -o "$OUT/bin/bumpalloc.o" bench/bumpalloc.c
@@ -440,6 +444,8 @@ printf 'plain\t%s\t%s\n' "$nmax" "$(sort -n "$WORK/rss" | tr '\n' ' ')" >"$OUT/r
 # of a check and of an exec-mode start, system calls, allocations.
 make -s build/vg/envinit >/dev/null
 sh bench/counts.sh -t >"$OUT/counts.tsv" || die "bench/counts.sh failed"
+clean_env EXECSTOP_RSS=1 "$OUT/bin/envinit.stop" $FULL_ARGS --exec -- "$NOOP" \
+	>/dev/null 2>"$OUT/rss_parts.tsv" || die "envinit.stop failed"
 
 # function-level profiles: the workload, and each variant at both ends
 for f in "$OUT"/cg/*.out; do
@@ -447,6 +453,17 @@ for f in "$OUT"/cg/*.out; do
 done
 callgrind_annotate --inclusive=yes --threshold=99.9 "$OUT/cg/workload.280.out" \
 	>"$OUT/cg/workload.280.incl" 2>/dev/null || true
+# Whose code each function is, to split the instructions by library: a
+# name defined in envinit's own objects is envinit's, else libsodium's,
+# inih's or musl libc's (the archives' symbol tables, static functions
+# included).
+{
+	nm --defined-only build/rel/*.o 2>/dev/null | awk 'NF == 3 && $2 ~ /[tTwW]/ { print "envinit\t" $3 }'
+	nm --defined-only "$LIBDIR/libsodium.a" 2>/dev/null | awk 'NF == 3 && $2 ~ /[tTwW]/ { print "libsodium\t" $3 }'
+	nm --defined-only "$LIBDIR/libinih.a" 2>/dev/null | awk 'NF == 3 && $2 ~ /[tTwW]/ { print "inih\t" $3 }'
+	musl_lib=$(sed -n 's/.*-specs "\(.*\)\/musl-gcc.specs".*/\1/p' "$(command -v musl-gcc)")
+	nm --defined-only "$musl_lib/libc.a" 2>/dev/null | awk 'NF == 3 && $2 ~ /[tTwW]/ { print "musl libc\t" $3 }'
+} >"$OUT/cg/owners.tsv"
 
 # ---- 8. the machine, the versions, the report -------------------------------------------
 meta machine.cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
