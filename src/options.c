@@ -9,6 +9,8 @@
  */
 #include "options.h"
 
+#include "envset.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -137,19 +139,8 @@ static int parse_rewrite(const char *arg)
 	return ok ? 0 : -1;
 }
 
-/* NEW must be a portable name ([A-Za-z_][A-Za-z0-9_]*); OLD may be any
- * name a source can give (a secret file "db-password"), without spaces. */
-static int portable(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
-			return 0;
-	return 1;
-}
-
+/* NEW must be a portable name (envset_valid_name); OLD may be any name a
+ * source can give (a secret file "db-password"), without spaces. */
 static int parse_rename(const char *arg)
 {
 	const char *eq = strchr(arg, '=');
@@ -158,7 +149,7 @@ static int parse_rename(const char *arg)
 	for (const char *p = arg; p < eq; p++)
 		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
 			return -1;
-	if (!portable(eq + 1) || (strlen(eq + 1) == (size_t)(eq - arg) &&
+	if (!envset_valid_name(eq + 1) || (strlen(eq + 1) == (size_t)(eq - arg) &&
 				    strncmp(arg, eq + 1, (size_t)(eq - arg)) == 0))
 		return -1;
 	return 0;

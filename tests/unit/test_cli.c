@@ -1,5 +1,5 @@
 /* Unit tests for cli.c: verbs, options, the command left untouched. */
-// OBJS: cli options config diag xalloc
+// OBJS: cli options config diag envset xalloc
 #include "preamble.h"
 
 #include <signal.h>
