@@ -62,8 +62,8 @@ struct hole {
 };
 
 static struct {
-	char *map[ARENA_MAPS]; /* NULL: unmapped */
-	uintptr_t base[ARENA_MAPS], end[ARENA_MAPS]; /* map's bounds, to compare */
+	char *map[ARENA_MAPS];  /* each mapping's start; NULL: unmapped */
+	size_t size[ARENA_MAPS]; /* and its size */
 	size_t live[ARENA_MAPS]; /* blocks not freed */
 	size_t nmaps;
 	char *cur, *lim; /* the free part of the newest mapping */
@@ -86,7 +86,8 @@ static int mapping_of(const void *p)
 {
 	uintptr_t u = (uintptr_t)p;
 	for (size_t i = 0; i < a.nmaps; i++)
-		if (u >= a.base[i] && u < a.end[i])
+		if (a.map[i] && u >= (uintptr_t)a.map[i] &&
+		    u - (uintptr_t)a.map[i] < a.size[i])
 			return (int)i;
 	return -1;
 }
@@ -96,9 +97,8 @@ static void release(int i)
 {
 	if (--a.live[i] || !a.closed)
 		return;
-	munmap(a.map[i], a.end[i] - a.base[i]);
+	munmap(a.map[i], a.size[i]);
 	a.map[i] = NULL;
-	a.base[i] = a.end[i] = 0;
 }
 
 /* The block's header: [0] the size asked for, [1] the capacity from the
@@ -121,8 +121,7 @@ static int map_more(size_t need)
 {
 	if (a.nmaps == ARENA_MAPS)
 		return 0;
-	size_t size = a.nmaps ? (a.end[a.nmaps - 1] - a.base[a.nmaps - 1]) * 2
-			      : MAP_FIRST;
+	size_t size = a.nmaps ? a.size[a.nmaps - 1] * 2 : MAP_FIRST;
 	if (size > MAP_LAST)
 		size = MAP_LAST;
 	if (size < need)
@@ -132,8 +131,7 @@ static int map_more(size_t need)
 	if (m == MAP_FAILED)
 		return 0;
 	a.map[a.nmaps] = m;
-	a.base[a.nmaps] = (uintptr_t)m;
-	a.end[a.nmaps] = (uintptr_t)m + size;
+	a.size[a.nmaps] = size;
 	a.live[a.nmaps++] = 0;
 	a.cur = m;
 	a.ready = m;
@@ -229,14 +227,12 @@ static void give_back(char *start, size_t cap, int i)
 		drop_hole(k);
 		k = 0;
 	}
-	if ((size_t)i == a.nmaps - 1 && start + cap == a.cur) {
+	if (at_end) { /* merged with the holes before it, if any */
 		a.used -= (size_t)(a.cur - start);
 		a.cur = start;
 		a.last = NULL;
 		return;
 	}
-	if (cap < HOLE_MIN)
-		return; /* too small to look for: left as zeros */
 	if (a.nholes == HOLES) { /* keep the larger */
 		size_t small = 0;
 		for (size_t k = 1; k < HOLES; k++)
@@ -301,10 +297,9 @@ void *__wrap_realloc(void *p, size_t n)
 	if (i < 0)
 		return __real_realloc(p, n);
 	size_t old = header(p)[0];
-	if (n <= old)
-		return p; /* shrinking keeps the block */
 	if (n <= header(p)[1] - HDR) { /* room in its capacity */
-		header(p)[0] = n;
+		if (n > old) /* shrinking keeps the size to wipe */
+			header(p)[0] = n;
 		return p;
 	}
 	if (p == a.last && !a.closed && n <= ARENA_MAX_BLOCK &&

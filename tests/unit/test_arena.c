@@ -183,7 +183,7 @@ static void the_free_part_is_made_resident_ahead(void **state)
 		skip();
 	}
 	assert_true(a.ready > p);
-	assert_int_equal((uintptr_t)a.ready % PREFAULT, (uintptr_t)a.base[a.nmaps - 1] % PREFAULT);
+	assert_int_equal((uintptr_t)a.ready % PREFAULT, (uintptr_t)a.map[a.nmaps - 1] % PREFAULT);
 	assert_true(resident(a.cur)); /* never touched, yet there */
 	assert_true(resident(a.ready - 1));
 	if (a.ready < a.lim)
