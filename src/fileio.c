@@ -390,10 +390,10 @@ int fileio_replace(const char *path, const char *data, size_t n,
 	char *slash = strrchr(real, '/');
 	char *dir = xstrndup(real, slash == real ? 1 : (size_t)(slash - real));
 	char *tmp = xasprintf("%s/.%s.envinit-XXXXXX", dir, slash + 1);
-	int rc = -1, fd = mkostemp(tmp, O_CLOEXEC);
+	int rc = -1, fd = mkostemp(tmp, O_CLOEXEC), made = fd >= 0;
 	struct stat ts;
 	*step = "create a temporary file";
-	if (fd < 0)
+	if (!made)
 		goto fail;
 	*step = "write";
 	if (fileio_write_all(fd, data, n) < 0)
@@ -427,7 +427,7 @@ fail:;
 	int e = errno;
 	if (fd >= 0)
 		close(fd);
-	if (fd >= 0 || strcmp(*step, "create a temporary file") != 0)
+	if (made)
 		unlink(tmp);
 	errno = e;
 out:

@@ -8,13 +8,13 @@
  * list; only report.c prints and only main() exits.
  */
 #include "arena.h"
-#include "fileio.h"
 #include "assemble.h"
 #include "cli.h"
 #include "config.h"
 #include "diag.h"
 #include "envinit.h"
 #include "envset.h"
+#include "fileio.h"
 #include "lint.h"
 #include "manifest.h"
 #include "policy.h"
